@@ -1,0 +1,3 @@
+"""Rapport: an open-source social CRM."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,1 @@
+"""Core: tenancy, people and roles, audit log, API tokens, domain events."""

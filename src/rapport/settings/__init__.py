@@ -1,0 +1,1 @@
+"""Settings modules: ``embedded`` (default, SQLite), ``production`` (env-driven), ``test``."""

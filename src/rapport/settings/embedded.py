@@ -1,0 +1,10 @@
+"""Embedded mode: one laptop, SQLite under ./var/, mail to the console. The default."""
+
+from .base import *  # noqa: F403
+from .base import VAR_DIR
+
+DEBUG = False
+SECRET_KEY = "embedded-demo-key-not-for-production-use-0123456789abcdefghijklmnop"  # noqa: S105
+ALLOWED_HOSTS = ["127.0.0.1", "localhost", "[::1]"]
+RAPPORT_DEMO = True
+VAR_DIR.mkdir(parents=True, exist_ok=True)

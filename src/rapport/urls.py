@@ -1,0 +1,17 @@
+"""URL map: the UI, the JSON API under /api/v1/, and /healthz."""
+
+from django.urls import include, path
+
+from rapport.api.urls import api
+from rapport.web.views.health import healthz
+
+urlpatterns = [
+    path("healthz", healthz, name="healthz"),
+    path("api/v1/", api.urls),
+    path("", include("rapport.web.urls")),
+]
+
+handler400 = "rapport.web.views.errors.bad_request"
+handler403 = "rapport.web.views.errors.forbidden"
+handler404 = "rapport.web.views.errors.not_found"
+handler500 = "rapport.web.views.errors.server_error"

@@ -1,0 +1,1 @@
+"""The web UI: layout, design system, shared partials, module pages, settings."""

@@ -1,0 +1,44 @@
+"""Template context for the shell: the current workspace, the user's workspaces,
+and the navigation of every module of the product map."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.http import HttpRequest
+
+from rapport.core.actor import Actor
+from rapport.core.permissions import Perm
+
+
+@dataclass(frozen=True)
+class NavItem:
+    key: str
+    label: str
+    url_name: str
+    perm: Perm
+    icon: str
+    hotkey: str
+
+
+MODULES: tuple[NavItem, ...] = (
+    NavItem("listen", "Listen", "listen", Perm.LISTEN_VIEW, "radar", "l"),
+    NavItem("inbox", "Inbox", "inbox", Perm.INBOX_VIEW, "inbox", "i"),
+    NavItem("contacts", "Contacts", "contacts", Perm.CONTACTS_VIEW, "users", "c"),
+    NavItem("segments", "Segments", "segments", Perm.SEGMENTS_VIEW, "filter", "s"),
+    NavItem("journeys", "Journeys", "journeys", Perm.JOURNEYS_VIEW, "route", "j"),
+    NavItem("community", "Community", "community", Perm.COMMUNITY_VIEW, "sparkles", "m"),
+    NavItem("analytics", "Analytics", "analytics", Perm.ANALYTICS_VIEW, "chart", "a"),
+)
+
+
+def shell(request: HttpRequest) -> dict[str, Any]:
+    actor = getattr(request, "actor", None)
+    if not isinstance(actor, Actor):
+        return {}
+    return {
+        "actor": actor,
+        "workspace": actor.workspace,
+        "nav_modules": [m for m in MODULES if actor.can(m.perm)],
+    }
