@@ -33,6 +33,8 @@ def workspace_view(perm: Perm) -> Callable[[View[P]], Callable[..., HttpResponse
             actor.require(perm)
             return view(request, actor, *args, **kwargs)
 
+        # Recorded so the role x permission test can find every guarded page.
+        wrapper.required_perm = perm  # type: ignore[attr-defined]
         return wrapper
 
     return decorate

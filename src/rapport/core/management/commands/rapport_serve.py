@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+import signal
 import threading
+from types import FrameType
 from typing import Any
 
 from django.core.management import call_command
@@ -39,6 +41,8 @@ def serve(host: str, port: int, threads: int, with_worker: bool, command: BaseCo
         worker_thread = threading.Thread(target=worker.run, name="rapport-worker", daemon=True)
         worker_thread.start()
     server = create_server(application, host=host, port=port, threads=threads)
+    # SIGTERM (systemd, docker stop) gets the same clean shutdown as Ctrl-C.
+    signal.signal(signal.SIGTERM, _interrupt)
     command.stdout.write(f"Rapport is listening on http://{host}:{port}/  (Ctrl-C stops it)")
     try:
         server.run()
@@ -50,3 +54,7 @@ def serve(host: str, port: int, threads: int, with_worker: bool, command: BaseCo
             worker.stop()
             worker_thread.join(timeout=30)
         command.stdout.write("stopped cleanly")
+
+
+def _interrupt(signum: int, frame: FrameType | None) -> None:
+    raise KeyboardInterrupt

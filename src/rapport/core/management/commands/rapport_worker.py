@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import signal
 from types import FrameType
 from typing import Any
@@ -21,8 +22,17 @@ class Command(BaseCommand):
         parser.add_argument("--worker-id", default=None)
         parser.add_argument("--no-scheduler", action="store_true")
         parser.add_argument("--max-jobs", type=int, default=None)
+        parser.add_argument(
+            "--import",
+            dest="imports",
+            action="append",
+            default=[],
+            help="extra module with tasks or periodic jobs to load (plugins, tests)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        for module in options["imports"]:
+            importlib.import_module(module)
         kwargs: dict[str, Any] = {
             "queues": [q for q in options["queues"].split(",") if q],
             "poll_interval": options["poll"],
