@@ -7,4 +7,4 @@ DEBUG = False
 SECRET_KEY = "embedded-demo-key-not-for-production-use-0123456789abcdefghijklmnop"  # noqa: S105
 ALLOWED_HOSTS = ["127.0.0.1", "localhost", "[::1]"]
 RAPPORT_DEMO = True
-VAR_DIR.mkdir(parents=True, exist_ok=True)
+(VAR_DIR / "static").mkdir(parents=True, exist_ok=True)
