@@ -19,8 +19,9 @@ DIR="$(mktemp -d /tmp/rapport-pg.XXXXXX)"
 AS=()
 if [ "$(id -u)" = 0 ]; then
   # initdb refuses to run as root; the Debian package made a postgres user.
+  # (cd / so the postgres user is not left in a directory it cannot read.)
   chown postgres "$DIR"
-  AS=(runuser -u postgres --)
+  AS=(env -C / runuser -u postgres --)
 fi
 PORT="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
 
