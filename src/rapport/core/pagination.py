@@ -61,8 +61,10 @@ def paginate(
     if cursor:
         value, pk = decode_cursor(cursor)
         op = "lt" if descending else "gt"
-        qs = qs.filter(
-            models.Q(**{f"{key}__{op}": value}) | models.Q(**{key: value, f"id__{op}": pk})
+        # The plain range bound on ``key`` lets the database seek in the index;
+        # the OR alone makes SQLite fall back to scanning from the start.
+        qs = qs.filter(**{f"{key}__{op}e": value}).filter(
+            models.Q(**{f"{key}__{op}": value}) | models.Q(**{f"id__{op}": pk})
         )
     rows = list(qs[: limit + 1])
     next_cursor = None
