@@ -101,7 +101,12 @@ def install(api: NinjaAPI) -> None:
         code = {400: "bad_request", 405: "method_not_allowed", 413: "payload_too_large"}.get(
             exc.status_code, "error"
         )
-        return envelope(api, request, status=exc.status_code, code=code, message=str(exc))
+        message = str(exc)
+        if exc.status_code == 400 and message == "Cannot parse request body":
+            # ninja's wording for a body that is not JSON (or not in the declared type).
+            code = "malformed_body"
+            message = "The request body is not valid JSON; send a JSON object."
+        return envelope(api, request, status=exc.status_code, code=code, message=message)
 
     @api.exception_handler(Exception)
     def crash(request: HttpRequest, exc: Exception) -> HttpResponse:

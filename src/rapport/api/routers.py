@@ -4,8 +4,12 @@ from __future__ import annotations
 
 from ninja import NinjaAPI
 
-from . import workspace
+from . import audit, members, teams, tokens, workspace
 
 
 def register_routers(api: NinjaAPI) -> None:
     api.add_router("/workspace", workspace.router)
+    api.add_router("/members", members.router)
+    api.add_router("/teams", teams.router)
+    api.add_router("/tokens", tokens.router)
+    api.add_router("/audit", audit.router)

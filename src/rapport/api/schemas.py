@@ -2,12 +2,27 @@
 
 from __future__ import annotations
 
-from typing import Generic, TypeVar
+from datetime import UTC, datetime
+from typing import Annotated, Generic, TypeVar
 
 from ninja import Schema
-from pydantic import ConfigDict
+from pydantic import AfterValidator, ConfigDict
 
 T = TypeVar("T")
+
+
+def _to_utc(value: datetime) -> datetime:
+    # PostgreSQL refuses offsets beyond +-15:59 that ISO 8601 allows, and naive
+    # times are ambiguous: store and compare everything in UTC.
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    try:
+        return value.astimezone(UTC)
+    except OverflowError as exc:
+        raise ValueError("the time is out of range once converted to UTC") from exc
+
+
+UtcDatetime = Annotated[datetime, AfterValidator(_to_utc)]
 
 
 class StrictIn(Schema):

@@ -10,8 +10,10 @@ from pydantic import Field
 
 from rapport.core import queries
 from rapport.core.actions.workspaces import do_update_workspace
+from rapport.core.permissions import Perm
 
 from .auth import actor_of
+from .guard import guarded
 from .schemas import ERRORS, StrictIn
 
 router = Router(tags=["workspace"])
@@ -34,14 +36,24 @@ class WorkspacePatch(StrictIn):
     languages: list[str] | None = Field(default=None, max_length=20)
 
 
-@router.get("", response={200: WorkspaceOut, **ERRORS}, summary="The token's workspace")
+@router.get(
+    "",
+    response={200: WorkspaceOut, **ERRORS},
+    summary="The token's workspace",
+    **guarded(Perm.WORKSPACE_VIEW),
+)
 def get_workspace(request: HttpRequest) -> WorkspaceOut:
     return WorkspaceOut.model_validate(
         queries.workspace_of(actor_of(request)), from_attributes=True
     )
 
 
-@router.patch("", response={200: WorkspaceOut, **ERRORS}, summary="Change the workspace")
+@router.patch(
+    "",
+    response={200: WorkspaceOut, **ERRORS},
+    summary="Change the workspace",
+    **guarded(Perm.WORKSPACE_MANAGE),
+)
 def patch_workspace(request: HttpRequest, body: WorkspacePatch) -> WorkspaceOut:
     workspace = do_update_workspace(actor_of(request), **body.model_dump(exclude_unset=True))
     return WorkspaceOut.model_validate(workspace, from_attributes=True)

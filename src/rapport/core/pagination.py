@@ -6,7 +6,7 @@ from __future__ import annotations
 import base64
 import json
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, Generic, TypeVar
 
 from django.db import models
@@ -36,10 +36,10 @@ def decode_cursor(cursor: str) -> tuple[Any, int]:
         padded = cursor + "=" * (-len(cursor) % 4)
         key, pk = json.loads(base64.urlsafe_b64decode(padded.encode()))
         if isinstance(key, dict):
-            key = datetime.fromisoformat(key["t"])
+            key = datetime.fromisoformat(key["t"]).astimezone(UTC)
         if not isinstance(pk, int):
             raise TypeError("cursor id")
-    except (ValueError, TypeError, KeyError) as exc:
+    except (ValueError, TypeError, KeyError, OverflowError) as exc:
         raise DomainError(
             "The cursor is not valid; start again without one.", field="cursor"
         ) from exc

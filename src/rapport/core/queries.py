@@ -5,8 +5,9 @@ that would confirm it exists."""
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Prefetch, QuerySet
 from django.http import Http404
 
 from .actor import Actor
@@ -47,9 +48,29 @@ def access_member(actor: Actor, member_id: int) -> Membership:
     return obj
 
 
+def access_team_candidate(actor: Actor, member_id: int) -> Membership:
+    """A member as the object of a team change: needs the team permission only, so a
+    token scoped to teams can staff them without also reading the member list."""
+    actor.require(Perm.TEAMS_VIEW)
+    obj = (
+        Membership.objects.for_workspace(actor.workspace)
+        .select_related("user")
+        .filter(pk=member_id)
+        .first()
+    )
+    if obj is None:
+        raise Http404("No such member")
+    return obj
+
+
 def access_team(actor: Actor, team_id: int) -> Team:
     actor.require(Perm.TEAMS_VIEW)
-    obj = Team.objects.for_workspace(actor.workspace).filter(pk=team_id).first()
+    obj = (
+        Team.objects.for_workspace(actor.workspace)
+        .prefetch_related(_team_members(actor))
+        .filter(pk=team_id)
+        .first()
+    )
     if obj is None:
         raise Http404("No such team")
     return obj
@@ -75,7 +96,16 @@ def list_members(actor: Actor) -> QuerySet[Membership]:
 
 def list_teams(actor: Actor) -> QuerySet[Team]:
     actor.require(Perm.TEAMS_VIEW)
-    return Team.objects.for_workspace(actor.workspace).prefetch_related("members__user")
+    return Team.objects.for_workspace(actor.workspace).prefetch_related(_team_members(actor))
+
+
+def _team_members(actor: Actor) -> Prefetch[Any]:
+    # Related managers go through the fail-closed default manager, so the
+    # prefetch names its workspace explicitly.
+    return Prefetch(
+        "members",
+        queryset=Membership.objects.for_workspace(actor.workspace).select_related("user"),
+    )
 
 
 def list_tokens(actor: Actor) -> QuerySet[ApiToken]:

@@ -15,7 +15,7 @@ from ..audit import record
 from ..errors import DomainError
 from ..events import Event, publish
 from ..models import ApiToken, Scope
-from ..permissions import Perm
+from ..permissions import Forbidden, Perm
 
 TOKEN_PREFIX = "rpt_"  # noqa: S105 - the public marker of our tokens, not a secret
 
@@ -47,6 +47,14 @@ def do_create_token(
         raise DomainError(f"Unknown scope(s): {', '.join(unknown)}", field="scopes")
     if not scopes:
         raise DomainError("Choose at least one scope.", field="scopes")
+    if actor.token is not None:
+        # A token may mint tokens, but never one that can do more than itself.
+        beyond = sorted(set(scopes) - set(actor.token.scopes))
+        if beyond:
+            raise Forbidden(
+                Perm.TOKENS_MANAGE,
+                f"This token cannot grant scopes it lacks: {', '.join(beyond)}.",
+            )
     if expires_at is not None and expires_at <= timezone.now():
         raise DomainError("The expiry must be in the future.", field="expires_at")
     secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
