@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
 from django.http import Http404
 
 from rapport.core.actor import Actor
@@ -25,3 +25,14 @@ def access_job(actor: Actor, job_id: str) -> Job:
     if job is None:
         raise Http404("No such job")
     return job
+
+
+def job_counts(actor: Actor) -> dict[str, int]:
+    actor.require(Perm.JOBS_VIEW)
+    rows = (
+        Job.objects.filter(workspace=actor.workspace)
+        .values_list("status")
+        .annotate(n=Count("id"))
+        .values_list("status", "n")
+    )
+    return dict(rows)

@@ -9,7 +9,9 @@ from typing import Any
 from django.http import HttpRequest
 
 from rapport.core.actor import Actor
+from rapport.core.models import User
 from rapport.core.permissions import Perm
+from rapport.core.queries import memberships_of
 
 
 @dataclass(frozen=True)
@@ -33,12 +35,32 @@ MODULES: tuple[NavItem, ...] = (
 )
 
 
+@dataclass(frozen=True)
+class SettingsItem:
+    url_name: str
+    label: str
+    perm: Perm
+
+
+SETTINGS_PAGES: tuple[SettingsItem, ...] = (
+    SettingsItem("settings_workspace", "Workspace", Perm.WORKSPACE_VIEW),
+    SettingsItem("settings_members", "Members", Perm.MEMBERS_VIEW),
+    SettingsItem("settings_teams", "Teams", Perm.TEAMS_VIEW),
+    SettingsItem("settings_tokens", "API tokens", Perm.TOKENS_VIEW),
+    SettingsItem("settings_audit", "Audit log", Perm.AUDIT_VIEW),
+    SettingsItem("settings_jobs", "Background jobs", Perm.JOBS_VIEW),
+)
+
+
 def shell(request: HttpRequest) -> dict[str, Any]:
     actor = getattr(request, "actor", None)
-    if not isinstance(actor, Actor):
+    user = getattr(request, "user", None)
+    if not isinstance(actor, Actor) or not isinstance(user, User):
         return {}
     return {
         "actor": actor,
         "workspace": actor.workspace,
         "nav_modules": [m for m in MODULES if actor.can(m.perm)],
+        "settings_pages": [s for s in SETTINGS_PAGES if actor.can(s.perm)],
+        "my_workspaces": memberships_of(user),
     }

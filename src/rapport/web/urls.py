@@ -1,9 +1,19 @@
 """UI routes. Workspace pages live under /w/<slug>/ so a link names its workspace."""
 
 from django.contrib.auth import views as auth_views
-from django.urls import include, path
+from django.urls import URLPattern, URLResolver, include, path
 
-from .views import auth, shell
+from .context import MODULES
+from .views import (
+    auth,
+    settings_audit,
+    settings_jobs,
+    settings_members,
+    settings_teams,
+    settings_tokens,
+    settings_workspace,
+    shell,
+)
 
 auth_patterns = [
     path("login/", auth.LoginView.as_view(), name="login"),
@@ -50,8 +60,52 @@ auth_patterns = [
     ),
 ]
 
-workspace_patterns = [
+settings_patterns = [
+    path("", settings_workspace.workspace_settings, name="settings_workspace"),
+    path("workspace/edit/", settings_workspace.workspace_edit, name="settings_workspace_edit"),
+    path("members/", settings_members.members, name="settings_members"),
+    path("members/add/", settings_members.member_add, name="settings_member_add"),
+    path(
+        "members/<int:member_id>/role/",
+        settings_members.member_role,
+        name="settings_member_role",
+    ),
+    path(
+        "members/<int:member_id>/remove/",
+        settings_members.member_remove,
+        name="settings_member_remove",
+    ),
+    path("teams/", settings_teams.teams, name="settings_teams"),
+    path("teams/create/", settings_teams.team_create, name="settings_team_create"),
+    path("teams/<int:team_id>/", settings_teams.team_detail, name="settings_team"),
+    path("teams/<int:team_id>/edit/", settings_teams.team_edit, name="settings_team_edit"),
+    path("teams/<int:team_id>/delete/", settings_teams.team_delete, name="settings_team_delete"),
+    path(
+        "teams/<int:team_id>/members/add/",
+        settings_teams.team_member_add,
+        name="settings_team_member_add",
+    ),
+    path(
+        "teams/<int:team_id>/members/<int:member_id>/remove/",
+        settings_teams.team_member_remove,
+        name="settings_team_member_remove",
+    ),
+    path("tokens/", settings_tokens.tokens, name="settings_tokens"),
+    path("tokens/create/", settings_tokens.token_create, name="settings_token_create"),
+    path(
+        "tokens/<int:token_id>/revoke/",
+        settings_tokens.token_revoke,
+        name="settings_token_revoke",
+    ),
+    path("audit/", settings_audit.audit, name="settings_audit"),
+    path("jobs/", settings_jobs.jobs, name="settings_jobs"),
+    path("jobs/<str:job_id>/retry/", settings_jobs.job_retry, name="settings_job_retry"),
+]
+
+workspace_patterns: list[URLPattern | URLResolver] = [
     path("", shell.workspace_home, name="workspace_home"),
+    *[path(f"{item.key}/", shell.module_page(item), name=item.url_name) for item in MODULES],
+    path("settings/", include(settings_patterns)),
 ]
 
 urlpatterns = [

@@ -38,3 +38,10 @@ class AuditEntry(WorkspaceOwned):
         before = self.before or {}
         after = self.after or {}
         return sorted(k for k in set(before) | set(after) if before.get(k) != after.get(k))
+
+    @property
+    def diff(self) -> list[tuple[str, object, object]]:
+        """(field, before, after) for each field the write changed."""
+        before = self.before or {}
+        after = self.after or {}
+        return [(k, before.get(k), after.get(k)) for k in self.changed_fields]

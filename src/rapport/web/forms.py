@@ -1,0 +1,71 @@
+"""Forms of the settings pages. They only parse input; the actions validate the
+domain rules and their ``DomainError`` lands on the form through ``show_error``."""
+
+from __future__ import annotations
+
+import zoneinfo
+from datetime import datetime, timedelta
+
+from django import forms
+from django.utils import timezone
+
+from rapport.core.actions.workspaces import SUPPORTED_LANGUAGES
+from rapport.core.errors import DomainError
+from rapport.core.models import Role, Scope
+
+LANGUAGE_CHOICES = [(code, code) for code in SUPPORTED_LANGUAGES]
+TIMEZONE_CHOICES = [(name, name) for name in sorted(zoneinfo.available_timezones())]
+EXPIRY_CHOICES = [("", "Never"), ("30", "In 30 days"), ("90", "In 90 days"), ("365", "In a year")]
+
+
+def show_error(form: forms.Form, exc: DomainError) -> None:
+    """Put an action's error next to the field it is about, else on top of the form."""
+    field = exc.field if exc.field in form.fields else None
+    form.add_error(field, exc.message)
+
+
+class WorkspaceForm(forms.Form):
+    name = forms.CharField(max_length=120)
+    timezone = forms.ChoiceField(choices=TIMEZONE_CHOICES)
+    default_language = forms.ChoiceField(choices=LANGUAGE_CHOICES)
+    languages = forms.MultipleChoiceField(
+        choices=LANGUAGE_CHOICES, widget=forms.CheckboxSelectMultiple
+    )
+
+
+class MemberAddForm(forms.Form):
+    email = forms.EmailField(max_length=254)
+    full_name = forms.CharField(max_length=150, required=False)
+    role = forms.ChoiceField(choices=Role.choices, initial=Role.AGENT)
+
+
+class RoleForm(forms.Form):
+    role = forms.ChoiceField(choices=Role.choices)
+
+
+class TeamForm(forms.Form):
+    name = forms.CharField(max_length=80)
+    description = forms.CharField(max_length=240, required=False)
+
+
+class TeamMemberForm(forms.Form):
+    member = forms.IntegerField(min_value=1)
+
+
+class TokenForm(forms.Form):
+    name = forms.CharField(max_length=80)
+    scopes = forms.MultipleChoiceField(choices=Scope.choices, widget=forms.CheckboxSelectMultiple)
+    expires_in_days = forms.ChoiceField(choices=EXPIRY_CHOICES, required=False)
+
+    def expires_at(self) -> datetime | None:
+        days = self.cleaned_data.get("expires_in_days")
+        return timezone.now() + timedelta(days=int(days)) if days else None
+
+
+class AuditFilterForm(forms.Form):
+    action = forms.CharField(max_length=80, required=False)
+    actor = forms.CharField(max_length=200, required=False)
+    object_type = forms.CharField(max_length=60, required=False)
+    since = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    until = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    cursor = forms.CharField(max_length=200, required=False)
