@@ -1,0 +1,109 @@
+"""A real Chromium, driven by Playwright, uses the app like a person: signs in as
+the demo user, opens every main and settings page with no console error (a CSP
+violation is one), navigates by keyboard, loads more audit entries through htmx
+and creates an API token."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from playwright.sync_api import ConsoleMessage, Page, sync_playwright
+
+from rapport.core.actions.teams import do_create_team
+from rapport.core.actor import Actor
+from rapport.core.models import Membership
+from rapport.demo.loader import DEMO_EMAIL, DEMO_PASSWORD, load_demo
+from rapport.web.context import MODULES, SETTINGS_PAGES
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+@pytest.fixture
+def page() -> Iterator[Page]:
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        context = browser.new_context(viewport={"width": 1280, "height": 900})
+        yield context.new_page()
+        browser.close()
+
+
+class ConsoleErrors:
+    def __init__(self, page: Page) -> None:
+        self.errors: list[str] = []
+        page.on("console", self._console)
+        page.on("pageerror", lambda exc: self.errors.append(f"page error: {exc}"))
+
+    def _console(self, message: ConsoleMessage) -> None:
+        if message.type == "error":
+            self.errors.append(f"{message.text} at {message.location}")
+
+
+def test_demo_user_walks_through_the_app(live_server: Any, page: Page) -> None:
+    summary = load_demo()
+    workspace = summary.workspace
+    owner = Membership.objects.for_workspace(workspace).get(user__email=DEMO_EMAIL)
+    for n in range(30):  # enough audit entries for a second page
+        do_create_team(Actor(workspace=workspace, membership=owner), name=f"Browser team {n:02d}")
+    base = live_server.url
+    console = ConsoleErrors(page)
+
+    page.goto(f"{base}/")
+    page.fill("#id_username", DEMO_EMAIL)
+    page.fill("#id_password", DEMO_PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{base}/w/{workspace.slug}/")
+    assert page.locator("h1").first.inner_text() == workspace.name
+
+    home = f"{base}/w/{workspace.slug}/"
+    for item in MODULES:
+        page.goto(f"{home}{item.key}/")
+        assert page.locator("h2").first.inner_text() == item.label, item.key
+    for setting in SETTINGS_PAGES:
+        page.click(".nav a[data-hotkey='x']")
+        page.click(f".subnav a:text-is('{setting.label}')")
+        assert page.locator("h1").first.inner_text() == setting.label.replace(
+            "API tokens", "API tokens"
+        ), setting.label
+
+    # Keyboard: "g" then "c" opens Contacts; "?" opens the shortcut help.
+    page.goto(home)
+    page.keyboard.press("g")
+    page.keyboard.press("c")
+    page.wait_for_url(f"{home}contacts/")
+    page.keyboard.press("?")
+    assert page.locator("#shortcut-help").is_visible()
+    page.keyboard.press("Escape")
+
+    # Audit log: 25 rows, then htmx appends the next page in place.
+    page.goto(f"{home}settings/audit/")
+    rows = page.locator("#audit-rows tr:not(#audit-more)")
+    first_count = rows.count()
+    assert first_count == 25
+    page.click("#audit-more button")
+    page.wait_for_function(f"document.querySelectorAll('#audit-rows tr').length > {first_count}")
+    assert rows.count() > first_count
+
+    # A new token: the secret is shown once, then the list has it.
+    page.goto(f"{home}settings/tokens/")
+    page.fill("#id_name", "browser test")
+    page.check("input[name=scopes][value='audit:read']")
+    page.click("form[action$='/tokens/create/'] button[type=submit]")
+    secret = page.locator("#token-secret").inner_text()
+    assert secret.startswith("rpt_")
+    page.goto(f"{home}settings/tokens/")
+    assert "browser test" in page.content()
+    assert secret not in page.content()
+
+    assert console.errors == []
