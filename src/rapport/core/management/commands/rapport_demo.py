@@ -26,7 +26,11 @@ class Command(BaseCommand):
         call_command("migrate", interactive=False, verbosity=0)
         summary = load_demo(options["size"])
         state = "loaded" if summary.created else "already present"
-        self.stdout.write(f"demo data {state}: workspace '{summary.workspace.name}'")
+        self.stdout.write(
+            f"demo data {state}: workspace '{summary.workspace.name}' "
+            f"({summary.members} members, {summary.teams} teams; "
+            f"{summary.workspaces} workspaces in all)"
+        )
         self.stdout.write(f"demo login: {DEMO_EMAIL} / {DEMO_PASSWORD}")
         if not options["no_serve"]:
             serve(options["host"], options["port"], 8, True, self)

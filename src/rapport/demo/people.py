@@ -1,0 +1,191 @@
+"""Fictional people in the five demo languages, generated deterministically from a
+seed: the same seed always gives the same people, so demo data and benchmarks are
+reproducible."""
+
+from __future__ import annotations
+
+import random
+import unicodedata
+from dataclasses import dataclass
+
+from .brand import LANGUAGES
+
+FIRST = {
+    "en": (
+        "Olivia",
+        "James",
+        "Amelia",
+        "Harry",
+        "Isla",
+        "Jack",
+        "Emily",
+        "George",
+        "Grace",
+        "Noah",
+    ),
+    "pl": (
+        "Zofia",
+        "Jakub",
+        "Małgorzata",
+        "Łukasz",
+        "Agnieszka",
+        "Paweł",
+        "Katarzyna",
+        "Michał",
+        "Żaneta",
+        "Wojciech",
+    ),
+    "ru": (
+        "Анна",
+        "Дмитрий",
+        "Мария",
+        "Сергей",
+        "Елена",
+        "Алексей",
+        "Ольга",
+        "Иван",
+        "Татьяна",
+        "Никита",
+    ),
+    "nl": ("Sanne", "Daan", "Femke", "Bram", "Lotte", "Sem", "Anouk", "Thijs", "Eva", "Joost"),
+    "de": (
+        "Lena",
+        "Jürgen",
+        "Anna",
+        "Lukas",
+        "Sophie",
+        "Maximilian",
+        "Jörg",
+        "Grete",
+        "Till",
+        "Annegret",
+    ),
+}
+LAST = {
+    "en": ("Smith", "Taylor", "Brown", "Wilson", "Evans", "Thomas", "Roberts", "Walker"),
+    "pl": (
+        "Nowak",
+        "Kowalska",
+        "Wiśniewski",
+        "Wójcik",
+        "Kamińska",
+        "Lewandowski",
+        "Zieliński",
+        "Szymańska",
+    ),
+    "ru": ("Иванов", "Смирнова", "Кузнецов", "Попова", "Соколов", "Лебедева", "Козлов", "Новикова"),
+    "nl": ("de Jong", "Jansen", "de Vries", "van den Berg", "Bakker", "Visser", "Smit", "Meijer"),
+    "de": ("Müller", "Schmidt", "Schneider", "Fischer", "Weiß", "Becker", "Schäfer", "Köhler"),
+}
+CITIES = {
+    "en": ("London", "Manchester", "Bristol", "Leeds"),
+    "pl": ("Warszawa", "Kraków", "Łódź", "Gdańsk"),
+    "ru": ("Москва", "Санкт-Петербург", "Казань", "Новосибирск"),
+    "nl": ("Amsterdam", "Rotterdam", "Utrecht", "Den Haag"),
+    "de": ("Hamburg", "München", "Köln", "Düsseldorf"),
+}
+COUNTRY = {"en": "GB", "pl": "PL", "ru": "RU", "nl": "NL", "de": "DE"}
+PHONE_PREFIX = {
+    "en": "+44 7700 9",
+    "pl": "+48 600 ",
+    "ru": "+7 916 ",
+    "nl": "+31 6 ",
+    "de": "+49 151 ",
+}
+MAIL_DOMAINS = ("example.com", "example.org", "example.net")
+# Letters that Unicode decomposition does not fold to ASCII.
+_FOLD = str.maketrans({"ł": "l", "Ł": "L", "ß": "ss", "ø": "o", "Ø": "O", "đ": "d"})
+_CYRILLIC = str.maketrans(
+    dict(
+        zip(
+            "абвгдеёжзийклмнопрстуфхцчшщъыьэюя",
+            [
+                "a",
+                "b",
+                "v",
+                "g",
+                "d",
+                "e",
+                "e",
+                "zh",
+                "z",
+                "i",
+                "y",
+                "k",
+                "l",
+                "m",
+                "n",
+                "o",
+                "p",
+                "r",
+                "s",
+                "t",
+                "u",
+                "f",
+                "kh",
+                "ts",
+                "ch",
+                "sh",
+                "shch",
+                "-",
+                "y",
+                "-",
+                "e",
+                "yu",
+                "ya",
+            ],
+            strict=True,
+        )
+    )
+)
+
+
+@dataclass(frozen=True)
+class Person:
+    first_name: str
+    last_name: str
+    language: str
+    email: str
+    phone: str
+    city: str
+    country: str
+    handles: dict[str, str]
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}"
+
+
+def ascii_slug(text: str) -> str:
+    """'Małgorzata Wiśniewski' -> 'malgorzata.wisniewski'; Cyrillic is transliterated."""
+    text = text.lower().translate(_CYRILLIC).replace("-", "").translate(_FOLD)
+    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return ".".join(part for part in text.replace("'", "").split() if part)
+
+
+def generate_people(n: int, seed: int = 7) -> list[Person]:
+    rng = random.Random(seed)
+    people = []
+    for i in range(n):
+        lang = LANGUAGES[i % len(LANGUAGES)]
+        first, last = rng.choice(FIRST[lang]), rng.choice(LAST[lang])
+        local = f"{ascii_slug(first + ' ' + last)}{i}"
+        handle = local.replace(".", "_")
+        handles = {"bluesky": f"{handle}.bsky.social"}
+        if rng.random() < 0.5:
+            handles["mastodon"] = f"{handle}@mastodon.social"
+        if rng.random() < 0.3:
+            handles["reddit"] = f"u/{handle}"
+        people.append(
+            Person(
+                first_name=first,
+                last_name=last,
+                language=lang,
+                email=f"{local}@{rng.choice(MAIL_DOMAINS)}",
+                phone=f"{PHONE_PREFIX[lang]}{rng.randrange(10**5, 10**6)}",
+                city=rng.choice(CITIES[lang]),
+                country=COUNTRY[lang],
+                handles=handles,
+            )
+        )
+    return people

@@ -1,0 +1,94 @@
+"""The demo loads once, has every role, two workspaces, and multilingual data."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from rapport.core.models import (
+    ApiToken,
+    AuditEntry,
+    Membership,
+    Role,
+    Team,
+    TeamMembership,
+    Workspace,
+)
+from rapport.demo.brand import BRANDS, LANGUAGES
+from rapport.demo.loader import DEMO_EMAIL, SECOND_SLUG, load_demo
+from rapport.demo.people import ascii_slug, generate_people
+from rapport.demo.texts import SENTIMENTS, generate_posts
+
+CYRILLIC = re.compile(r"[\u0400-\u04FF]")
+POLISH = re.compile(r"[ąćęłńóśźżĄĆĘŁŃÓŚŹŻ]")
+
+
+def counts(ws: Workspace) -> tuple[int, int, int, int]:
+    return (
+        Membership.objects.for_workspace(ws).count(),
+        Team.objects.for_workspace(ws).count(),
+        ApiToken.objects.for_workspace(ws).count(),
+        AuditEntry.objects.for_workspace(ws).count(),
+    )
+
+
+def test_demo_loads_once(db: Any) -> None:
+    first = load_demo()
+    assert first.created
+    before = counts(first.workspace)
+    again = load_demo()
+    assert not again.created
+    assert counts(again.workspace) == before
+    assert Workspace.objects.count() == 2
+
+
+def test_demo_has_every_role_teams_and_a_second_workspace(db: Any) -> None:
+    ws = load_demo().workspace
+    roles = set(Membership.objects.for_workspace(ws).values_list("role", flat=True))
+    assert roles == {r.value for r in Role}
+    teams = Team.objects.for_workspace(ws)
+    assert {t.name for t in teams} == {"Customer Care", "Community"}
+    care = teams.get(name="Customer Care")
+    assert TeamMembership.objects.for_workspace(ws).filter(team=care).count() == 3
+    tea = Workspace.objects.get(slug=SECOND_SLUG)
+    demo_in_tea = Membership.objects.for_workspace(tea).get(user__email=DEMO_EMAIL)
+    assert demo_in_tea.role == Role.ADMIN
+    # Written through actions, so the history is in the audit log.
+    actions = set(AuditEntry.objects.for_workspace(ws).values_list("action", flat=True))
+    assert {"workspace.create", "member.add", "team.create", "token.create"} <= actions
+
+
+def test_large_size_makes_longer_lists(db: Any) -> None:
+    ws = load_demo("large").workspace
+    assert Membership.objects.for_workspace(ws).count() > 500
+
+
+def test_people_are_deterministic_and_speak_five_languages() -> None:
+    people = generate_people(50, seed=1)
+    assert people == generate_people(50, seed=1)
+    assert people != generate_people(50, seed=2)
+    assert {p.language for p in people} == set(LANGUAGES)
+    ru = [p for p in people if p.language == "ru"]
+    assert all(CYRILLIC.search(p.full_name) for p in ru)
+    assert any(POLISH.search(p.full_name) for p in people if p.language == "pl")
+    # Emails are ASCII even for Cyrillic and Polish names, and unique.
+    assert all(p.email.isascii() for p in people)
+    assert len({p.email for p in people}) == len(people)
+
+
+def test_ascii_slug_folds_letters_decomposition_misses() -> None:
+    assert ascii_slug("Łukasz Żółć") == "lukasz.zolc"
+    assert ascii_slug("Jörg Weiß") == "jorg.weiss"
+    assert ascii_slug("Дмитрий Соколов") == "dmitriy.sokolov"
+
+
+def test_posts_cover_languages_sentiments_and_every_brand() -> None:
+    posts = generate_posts(600, seed=5)
+    assert posts == generate_posts(600, seed=5)
+    assert {(p.language, p.sentiment) for p in posts} == {
+        (lang, s) for lang in LANGUAGES for s in SENTIMENTS
+    }
+    assert {p.brand for p in posts} == {b.name for b in BRANDS}
+    assert all(CYRILLIC.search(p.text) for p in posts if p.language == "ru")
+    assert len({p.text for p in posts}) > 300  # templates with slots vary
+    assert all("{" not in p.text for p in posts)  # every slot filled
