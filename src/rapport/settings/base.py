@@ -26,6 +26,7 @@ INSTALLED_APPS = [
     "django_tasks",
     "rapport.core",
     "rapport.jobs",
+    "rapport.contacts",
     "rapport.web",
 ]
 
