@@ -37,6 +37,13 @@ class Event(StrEnum):
     TOKEN_CREATED = "token.created"  # noqa: S105 - an event name, not a secret
     TOKEN_REVOKED = "token.revoked"  # noqa: S105
     JOB_FAILED = "job.failed"
+    CONTACT_CREATED = "contact.created"
+    CONTACT_UPDATED = "contact.updated"
+    CONTACTS_MERGED = "contact.merged"
+    CONTACT_UNMERGED = "contact.unmerged"
+    IDENTITY_ADDED = "contact.identity_added"
+    LIFECYCLE_CHANGED = "contact.lifecycle_changed"
+    DUPLICATE_SUGGESTED = "contact.duplicate_suggested"
 
 
 @dataclass(frozen=True)

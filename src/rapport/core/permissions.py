@@ -29,6 +29,7 @@ class Perm(StrEnum):
     LISTEN_VIEW = "listen.view"
     INBOX_VIEW = "inbox.view"
     CONTACTS_VIEW = "contacts.view"
+    CONTACTS_MANAGE = "contacts.manage"
     SEGMENTS_VIEW = "segments.view"
     JOURNEYS_VIEW = "journeys.view"
     COMMUNITY_VIEW = "community.view"
@@ -53,6 +54,7 @@ MATRIX: dict[Perm, frozenset[Role]] = {
     Perm.LISTEN_VIEW: _ALL,
     Perm.INBOX_VIEW: _ADMINS | {Role.MANAGER, Role.AGENT},
     Perm.CONTACTS_VIEW: _ALL,
+    Perm.CONTACTS_MANAGE: _ADMINS | {Role.MANAGER, Role.AGENT, Role.MARKETER},
     Perm.SEGMENTS_VIEW: _ADMINS | {Role.MANAGER, Role.MARKETER, Role.ANALYST},
     Perm.JOURNEYS_VIEW: _ADMINS | {Role.MANAGER, Role.MARKETER},
     Perm.COMMUNITY_VIEW: _ADMINS | {Role.MANAGER, Role.MARKETER, Role.AGENT},
@@ -70,6 +72,8 @@ SCOPE_FOR: dict[Perm, Scope] = {
     Perm.TOKENS_VIEW: Scope.TOKENS_READ,
     Perm.TOKENS_MANAGE: Scope.TOKENS_WRITE,
     Perm.AUDIT_VIEW: Scope.AUDIT_READ,
+    Perm.CONTACTS_VIEW: Scope.CONTACTS_READ,
+    Perm.CONTACTS_MANAGE: Scope.CONTACTS_WRITE,
 }
 
 # Only an owner may hand out or take away the owner role.

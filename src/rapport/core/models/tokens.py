@@ -17,6 +17,8 @@ class Scope(models.TextChoices):
     TOKENS_READ = "tokens:read", "Read tokens"
     TOKENS_WRITE = "tokens:write", "Manage tokens"
     AUDIT_READ = "audit:read", "Read the audit log"
+    CONTACTS_READ = "contacts:read", "Read contacts"
+    CONTACTS_WRITE = "contacts:write", "Manage contacts"
 
 
 class ApiToken(WorkspaceOwned):

@@ -1,0 +1,170 @@
+"""Writes on contacts made by people or integrations: create, edit, identities,
+notes and tasks. Every one is audited."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from django.db import transaction
+
+from rapport.core.actor import Actor
+from rapport.core.audit import record, snapshot
+from rapport.core.errors import DomainError
+from rapport.core.events import Event, publish
+from rapport.core.permissions import Perm
+
+from .. import lifecycle
+from ..models import Contact, Identity, Note, Task
+from ..resolution import Claim, Resolution, normalise_claims, resolve
+
+EDITABLE = ("full_name", "locale", "timezone", "city", "country", "avatar_url", "tags")
+
+
+def _clean_tags(tags: list[str]) -> list[str]:
+    cleaned = [t.strip().lower()[:40] for t in tags if t and t.strip()]
+    if len(cleaned) > 50:
+        raise DomainError("At most 50 tags per contact.", field="tags")
+    return list(dict.fromkeys(cleaned))
+
+
+def do_create_contact(
+    actor: Actor, *, identities: list[Claim], region: str = "", **fields: Any
+) -> Resolution:
+    """Create a contact from what an agent or an integration knows. Identities that
+    exist already resolve to their person (an agent is a trusted source)."""
+    actor.require(Perm.CONTACTS_MANAGE)
+    claims = normalise_claims(identities, region)
+    unknown = set(fields) - set(EDITABLE)
+    if unknown:
+        raise DomainError(f"Unknown field(s): {', '.join(sorted(unknown))}")
+    with transaction.atomic():
+        if claims:
+            result = resolve(
+                actor.workspace, claims, trusted=True, source="agent", actor_label=actor.label
+            )
+        else:
+            contact = Contact.objects.create(workspace=actor.workspace)
+            result = Resolution(contact=contact, created=True)
+        contact = result.contact
+        if fields:
+            _apply(contact, fields)
+        record(actor, "contact.create" if result.created else "contact.resolve", contact,
+               after=snapshot(contact, list(EDITABLE)))  # fmt: skip
+        if result.created:
+            publish(Event.CONTACT_CREATED, actor.workspace.pk, contact_id=contact.pk)
+        for merge in result.merges:
+            publish(Event.CONTACTS_MERGED, actor.workspace.pk, merge_id=merge.pk)
+        lifecycle.recompute(contact)
+    return result
+
+
+def _apply(contact: Contact, fields: dict[str, Any]) -> None:
+    for name, raw in fields.items():
+        value = raw
+        if name == "tags":
+            value = _clean_tags(list(raw))
+        elif name == "country":
+            value = str(raw).upper()[:2]
+        setattr(contact, name, value)
+    contact.save()
+
+
+def do_update_contact(actor: Actor, contact: Contact, **fields: Any) -> Contact:
+    actor.require(Perm.CONTACTS_MANAGE)
+    unknown = set(fields) - set(EDITABLE)
+    if unknown:
+        raise DomainError(f"Unknown field(s): {', '.join(sorted(unknown))}")
+    with transaction.atomic():
+        before = snapshot(contact, list(EDITABLE))
+        _apply(contact, fields)
+        after = snapshot(contact, list(EDITABLE))
+        if before != after:
+            record(actor, "contact.update", contact, before=before, after=after)
+            publish(Event.CONTACT_UPDATED, actor.workspace.pk, contact_id=contact.pk)
+            lifecycle.recompute(contact)
+    return contact
+
+
+def do_add_identity(
+    actor: Actor, contact: Contact, *, kind: str, value: str, region: str = ""
+) -> Resolution:
+    """An agent says this identity is this person's: a trusted observation, so a
+    contact that already holds the identity is merged into this one's person."""
+    actor.require(Perm.CONTACTS_MANAGE)
+    (claim,) = normalise_claims([Claim(kind, value)], region)
+    with transaction.atomic():
+        result = resolve(
+            actor.workspace, [claim], trusted=True, source="agent", actor_label=actor.label,
+            hint=contact,
+        )  # fmt: skip
+        record(actor, "contact.identity_add", result.contact,
+               after={"identity": f"{claim.kind}:{claim.value}"})  # fmt: skip
+        publish(Event.IDENTITY_ADDED, actor.workspace.pk, contact_id=result.contact.pk)
+        for merge in result.merges:
+            record(actor, "contact.merge", merge.winner,
+                   after={"merged": merge.loser_id, "merge": merge.pk})  # fmt: skip
+            publish(Event.CONTACTS_MERGED, actor.workspace.pk, merge_id=merge.pk)
+        lifecycle.recompute(result.contact)
+    return result
+
+
+def do_remove_identity(actor: Actor, identity: Identity) -> None:
+    actor.require(Perm.CONTACTS_MANAGE)
+    with transaction.atomic():
+        contact = Contact.objects.for_workspace(actor.workspace).get(pk=identity.contact_id)
+        record(actor, "contact.identity_remove", contact,
+               before={"identity": f"{identity.kind}:{identity.value}"})  # fmt: skip
+        identity.delete()
+        lifecycle.recompute(contact)
+
+
+def do_add_note(actor: Actor, contact: Contact, *, body: str) -> Note:
+    actor.require(Perm.CONTACTS_MANAGE)
+    body = body.strip()
+    if not body:
+        raise DomainError("A note needs some text.", field="body")
+    with transaction.atomic():
+        note = Note.objects.create(
+            workspace=actor.workspace, contact=contact, body=body[:10_000], author=actor.membership
+        )
+        record(actor, "contact.note_add", contact, after={"note": note.pk})
+    return note
+
+
+def do_add_task(
+    actor: Actor,
+    contact: Contact,
+    *,
+    title: str,
+    due_at: datetime | None = None,
+    assignee_id: int | None = None,
+) -> Task:
+    actor.require(Perm.CONTACTS_MANAGE)
+    title = title.strip()
+    if not title:
+        raise DomainError("A task needs a title.", field="title")
+    from rapport.core.models import Membership
+
+    if assignee_id is not None and not (
+        Membership.objects.for_workspace(actor.workspace).filter(pk=assignee_id).exists()
+    ):
+        raise DomainError("The assignee is not a member of this workspace.", field="assignee")
+    with transaction.atomic():
+        task = Task.objects.create(
+            workspace=actor.workspace, contact=contact, title=title[:200], due_at=due_at,
+            assignee_id=assignee_id,
+        )  # fmt: skip
+        record(actor, "contact.task_add", contact, after={"task": task.title})
+    return task
+
+
+def do_complete_task(actor: Actor, task: Task, *, done: bool = True) -> Task:
+    actor.require(Perm.CONTACTS_MANAGE)
+    with transaction.atomic():
+        if task.done != done:
+            task.done = done
+            task.save(update_fields=["done"])
+            record(actor, "contact.task_done" if done else "contact.task_reopen", task,
+                   object_type="task")  # fmt: skip
+    return task

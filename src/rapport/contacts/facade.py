@@ -1,0 +1,77 @@
+"""What other apps use from contacts: write into a contact's timeline, resolve the
+identities an event came with, and read a contact's timeline a page at a time."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from django.db import transaction
+
+from rapport.core.actor import Actor
+from rapport.core.models import Workspace
+from rapport.core.pagination import Page, paginate
+from rapport.core.permissions import Perm
+
+from .models import Contact, Identity, TimelineEntry
+from .resolution import Claim, Resolution, normalise_claims, resolve
+
+
+def observe(workspace: Workspace, claims: list[Claim], *, trusted: bool, source: str) -> Resolution:
+    """Identities seen together (an ``identify`` call, a form, a message header)."""
+    return resolve(
+        workspace,
+        normalise_claims(claims),
+        trusted=trusted,
+        source=source,
+        actor_label=f"source:{source}",
+    )
+
+
+def record_timeline(
+    workspace: Workspace,
+    *,
+    contact: Contact | None = None,
+    identity: Identity | None = None,
+    kind: str,
+    occurred_at: datetime,
+    summary: str,
+    data: dict[str, Any] | None = None,
+    source: str = "",
+) -> TimelineEntry:
+    """Add an entry to a contact's timeline. Pass the ``identity`` it came through
+    when there is one: if the contact is later unmerged, the entry follows it."""
+    if contact is None:
+        if identity is None:
+            raise ValueError("a timeline entry needs a contact or an identity")
+        contact = Contact.objects.for_workspace(workspace).get(pk=identity.contact_id)
+    with transaction.atomic():
+        entry = TimelineEntry.objects.create(
+            workspace=workspace,
+            contact=contact,
+            identity=identity,
+            kind=kind[:40],
+            occurred_at=occurred_at,
+            summary=summary[:300],
+            data=data or {},
+            source=source[:40],
+        )
+        Contact.objects.for_workspace(workspace).filter(pk=contact.pk).update(
+            last_activity_at=occurred_at
+        )
+    return entry
+
+
+def timeline_page(
+    actor: Actor,
+    contact: Contact,
+    *,
+    kind: str | None = None,
+    cursor: str | None = None,
+    limit: int = 50,
+) -> Page[TimelineEntry]:
+    actor.require(Perm.CONTACTS_VIEW)
+    qs = TimelineEntry.objects.for_workspace(actor.workspace).filter(contact=contact)
+    if kind:
+        qs = qs.filter(kind=kind)
+    return paginate(qs, key="occurred_at", descending=True, cursor=cursor, limit=limit)

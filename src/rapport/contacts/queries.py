@@ -1,0 +1,130 @@
+"""Reads of contacts, with access checks: another workspace's ids are not found."""
+
+from __future__ import annotations
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from rapport.core.actor import Actor
+from rapport.core.permissions import Perm
+
+from .models import (
+    Contact,
+    ContactStatus,
+    DuplicateSuggestion,
+    Identity,
+    MergeRecord,
+    Note,
+    SuggestionStatus,
+    Task,
+)
+
+
+def list_contacts(
+    actor: Actor,
+    *,
+    search: str | None = None,
+    lifecycle: str | None = None,
+    tag: str | None = None,
+) -> QuerySet[Contact]:
+    actor.require(Perm.CONTACTS_VIEW)
+    qs = Contact.objects.for_workspace(actor.workspace).filter(status=ContactStatus.ACTIVE)
+    if lifecycle:
+        qs = qs.filter(lifecycle=lifecycle)
+    if tag:
+        # Tags are a JSON list; matching the quoted tag works on SQLite and PostgreSQL.
+        qs = qs.filter(tags__icontains=f'"{tag.strip().lower()}"')
+    if search and search.strip():
+        term = search.strip().lower().lstrip("@")
+        holders = (
+            Identity.objects.for_workspace(actor.workspace)
+            .filter(value__icontains=term)
+            .values("contact_id")
+        )
+        qs = qs.filter(Q(full_name__icontains=search.strip()) | Q(pk__in=holders))
+    return qs.select_related("company")
+
+
+def access_contact(actor: Actor, contact_id: int) -> Contact:
+    actor.require(Perm.CONTACTS_VIEW)
+    contact = (
+        Contact.objects.for_workspace(actor.workspace)
+        .select_related("company", "merged_into")
+        .filter(pk=contact_id)
+        .first()
+    )
+    if contact is None:
+        raise Http404("No such contact")
+    return contact
+
+
+def identities_of(actor: Actor, contact: Contact) -> QuerySet[Identity]:
+    actor.require(Perm.CONTACTS_VIEW)
+    return Identity.objects.for_workspace(actor.workspace).filter(contact=contact)
+
+
+def access_identity(actor: Actor, identity_id: int) -> Identity:
+    actor.require(Perm.CONTACTS_VIEW)
+    identity = Identity.objects.for_workspace(actor.workspace).filter(pk=identity_id).first()
+    if identity is None:
+        raise Http404("No such identity")
+    return identity
+
+
+def notes_of(actor: Actor, contact: Contact) -> QuerySet[Note]:
+    actor.require(Perm.CONTACTS_VIEW)
+    return Note.objects.for_workspace(actor.workspace).filter(contact=contact)
+
+
+def tasks_of(actor: Actor, contact: Contact) -> QuerySet[Task]:
+    actor.require(Perm.CONTACTS_VIEW)
+    return Task.objects.for_workspace(actor.workspace).filter(contact=contact)
+
+
+def access_task(actor: Actor, task_id: int) -> Task:
+    actor.require(Perm.CONTACTS_VIEW)
+    task = Task.objects.for_workspace(actor.workspace).filter(pk=task_id).first()
+    if task is None:
+        raise Http404("No such task")
+    return task
+
+
+def merges_of(actor: Actor, contact: Contact) -> QuerySet[MergeRecord]:
+    actor.require(Perm.CONTACTS_VIEW)
+    return MergeRecord.objects.for_workspace(actor.workspace).filter(
+        Q(winner=contact) | Q(loser=contact)
+    )
+
+
+def access_merge(actor: Actor, merge_id: int) -> MergeRecord:
+    actor.require(Perm.CONTACTS_VIEW)
+    record = MergeRecord.objects.for_workspace(actor.workspace).filter(pk=merge_id).first()
+    if record is None:
+        raise Http404("No such merge")
+    return record
+
+
+def open_suggestions(actor: Actor) -> QuerySet[DuplicateSuggestion]:
+    actor.require(Perm.CONTACTS_VIEW)
+    return (
+        DuplicateSuggestion.objects.for_workspace(actor.workspace)
+        .filter(
+            status=SuggestionStatus.OPEN,
+            first__status=ContactStatus.ACTIVE,
+            second__status=ContactStatus.ACTIVE,
+        )
+        .select_related("first", "second")
+    )
+
+
+def access_suggestion(actor: Actor, suggestion_id: int) -> DuplicateSuggestion:
+    actor.require(Perm.CONTACTS_VIEW)
+    found = (
+        DuplicateSuggestion.objects.for_workspace(actor.workspace)
+        .select_related("first", "second")
+        .filter(pk=suggestion_id)
+        .first()
+    )
+    if found is None:
+        raise Http404("No such suggestion")
+    return found
