@@ -55,3 +55,26 @@ def make_world(name: str = "Acme") -> World:
     return World(
         workspace=workspace, owner=owner, members=members, team=team, token_secret=issued.secret
     )
+
+
+def make_contact_ids(world: World) -> dict[str, str]:
+    """A contact, an (active) merge and an open duplicate suggestion in ``world``,
+    as URL parameter values."""
+    from rapport.contacts.actions.merges import do_merge_contacts
+    from rapport.contacts.actions.people import do_create_contact
+    from rapport.contacts.resolution import Claim, suggest_duplicate
+
+    actor = world.actor()
+    tag = world.workspace.slug
+    kept = do_create_contact(
+        actor, identities=[Claim("email", f"kept@{tag}.example")], full_name=f"Kept {tag}"
+    ).contact
+    twin = do_create_contact(actor, identities=[Claim("x", "twin_x")]).contact
+    merge = do_merge_contacts(actor, kept, twin)
+    other = do_create_contact(actor, identities=[Claim("email", f"o@{tag}.example")]).contact
+    suggestion = suggest_duplicate(world.workspace, kept.pk, other.pk, 0.9, [{"rule": "test"}])
+    return {
+        "contact_id": str(kept.pk),
+        "merge_id": str(merge.pk),
+        "suggestion_id": str(suggestion.pk),
+    }

@@ -15,7 +15,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from rapport.core.models import Membership
 from rapport.jobs.models import Job
-from tests.factories import PASSWORD, World
+from tests.factories import PASSWORD, World, make_contact_ids
 
 # Routes that are not about a workspace's data (auth, health, API plumbing).
 PUBLIC = {
@@ -68,6 +68,7 @@ def foreign_ids(owner: World, other: World) -> dict[str, str]:
         "team_id": str(other.team.pk),
         "token_id": str(_token_id(other)),
         "job_id": job.pk,
+        **make_contact_ids(other),
     }
 
 
@@ -93,6 +94,7 @@ def fill(route: str, values: dict[str, str]) -> str:
 def leaks(body: bytes, other: World) -> list[str]:
     text = body.decode(errors="replace")
     secrets = [other.workspace.name, other.team.name, other.token_secret]
+    secrets += [f"kept@{other.workspace.slug}.example", f"Kept {other.workspace.slug}"]
     secrets += [m.user.email for m in Membership.objects.for_workspace(other.workspace)]
     return [s for s in secrets if s in text]
 

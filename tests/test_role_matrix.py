@@ -14,7 +14,7 @@ from django.test import Client
 from rapport.core.models import ApiToken, Role, Scope
 from rapport.core.permissions import Perm, role_allows
 from rapport.jobs.models import Job
-from tests.factories import PASSWORD, World, make_world
+from tests.factories import PASSWORD, World, make_contact_ids, make_world
 from tests.test_isolation import PARAM, routes
 
 
@@ -38,6 +38,7 @@ def own_ids(world: World) -> dict[str, str]:
         "team_id": str(world.team.pk),
         "token_id": str(token.pk),
         "job_id": job.pk,
+        **make_contact_ids(world),
     }
 
 
