@@ -61,7 +61,7 @@ def make_contact_ids(world: World) -> dict[str, str]:
     """A contact, an (active) merge and an open duplicate suggestion in ``world``,
     as URL parameter values."""
     from rapport.contacts.actions.merges import do_merge_contacts
-    from rapport.contacts.actions.people import do_create_contact
+    from rapport.contacts.actions.people import do_add_task, do_create_contact
     from rapport.contacts.resolution import Claim, suggest_duplicate
 
     actor = world.actor()
@@ -73,7 +73,9 @@ def make_contact_ids(world: World) -> dict[str, str]:
     merge = do_merge_contacts(actor, kept, twin)
     other = do_create_contact(actor, identities=[Claim("email", f"o@{tag}.example")]).contact
     suggestion = suggest_duplicate(world.workspace, kept.pk, other.pk, 0.9, [{"rule": "test"}])
+    task = do_add_task(actor, kept, title=f"Call Kept {tag}")
     return {
+        "task_id": str(task.pk),
         "contact_id": str(kept.pk),
         "merge_id": str(merge.pk),
         "suggestion_id": str(suggestion.pk),

@@ -113,3 +113,11 @@ def test_domain_errors_use_the_envelope(api: Client, world: World) -> None:
         content_type="application/json",
     )
     assert error_of(response, 400)["details"][0]["field"] == "email"
+
+
+def test_nul_characters_and_lone_surrogates_are_refused_not_stored(api: Client) -> None:
+    for text in ("a\u0000b", "\udab7"):
+        body = json.dumps({"name": text}, ensure_ascii=True)
+        response = api.post("/api/v1/teams", data=body, content_type="application/json")
+        assert error_of(response, 422)["code"] == "validation_error"
+    assert error_of(api.get("/api/v1/audit?actor=a%00b"), 422)["code"] == "validation_error"

@@ -14,7 +14,7 @@ from django.test import Client
 from rapport.core.models import Role
 from rapport.jobs.models import Job
 from rapport.web.middleware import CONTENT_SECURITY_POLICY
-from tests.factories import PASSWORD, World
+from tests.factories import PASSWORD, World, make_contact_ids
 from tests.test_isolation import PARAM, routes
 
 
@@ -64,6 +64,7 @@ def page_urls(world: World) -> list[str]:
         "member_id": str(world.members["agent"].pk),
         "token_id": "1",
         "job_id": job.pk,
+        **make_contact_ids(world),
     }
     urls = []
     for route, pattern in routes():

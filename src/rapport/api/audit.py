@@ -15,7 +15,7 @@ from rapport.core.permissions import Perm
 
 from .auth import actor_of
 from .guard import guarded
-from .schemas import ERRORS, CursorPage, UtcDatetime
+from .schemas import ERRORS, CursorPage, QueryIn, UtcDatetime
 
 router = Router(tags=["audit"])
 
@@ -46,7 +46,7 @@ class AuditOut(Schema):
         )
 
 
-class AuditQuery(Schema):
+class AuditQuery(QueryIn):
     action: str | None = Field(default=None, max_length=80, description="prefix, e.g. `member.`")
     actor: str | None = Field(default=None, max_length=200, description="part of the actor")
     object_type: str | None = Field(default=None, max_length=60)

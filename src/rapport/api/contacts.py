@@ -32,7 +32,7 @@ from rapport.core.permissions import Perm
 
 from .auth import actor_of
 from .guard import guarded
-from .schemas import ERRORS, CursorPage, StrictIn
+from .schemas import ERRORS, CursorPage, QueryIn, StrictIn
 
 router = Router(tags=["contacts"])
 
@@ -112,7 +112,7 @@ class ContactPatch(StrictIn):
     tags: list[str] | None = Field(default=None, max_length=50)
 
 
-class ContactQuery(Schema):
+class ContactQuery(QueryIn):
     search: str | None = Field(default=None, max_length=200)
     lifecycle: Lifecycle | None = None
     tag: str | None = Field(default=None, max_length=40)
@@ -147,7 +147,7 @@ class TimelineOut(Schema):
     source: str
 
 
-class TimelineQuery(Schema):
+class TimelineQuery(QueryIn):
     kind: str | None = Field(default=None, max_length=40)
     cursor: str | None = Field(default=None, max_length=200)
     limit: int = Field(default=50, ge=1, le=MAX_LIMIT)

@@ -15,7 +15,7 @@ from rapport.core.permissions import Perm
 
 from .auth import actor_of
 from .guard import guarded
-from .schemas import ERRORS, CursorPage, StrictIn
+from .schemas import ERRORS, CursorPage, QueryIn, StrictIn
 
 router = Router(tags=["members"])
 
@@ -38,7 +38,7 @@ class MemberOut(Schema):
         )
 
 
-class MemberFilters(Schema):
+class MemberFilters(QueryIn):
     role: Role | None = None
     cursor: str | None = Field(default=None, max_length=200)
     limit: int = Field(default=50, ge=1, le=MAX_LIMIT)

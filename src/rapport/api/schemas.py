@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Annotated, Generic, TypeVar
+from typing import Annotated, Any, Generic, TypeVar
 
 from ninja import Schema
-from pydantic import AfterValidator, ConfigDict
+from pydantic import AfterValidator, ConfigDict, model_validator
 
 T = TypeVar("T")
 
@@ -25,8 +25,44 @@ def _to_utc(value: datetime) -> datetime:
 UtcDatetime = Annotated[datetime, AfterValidator(_to_utc)]
 
 
-class StrictIn(Schema):
+def _check_text(value: Any) -> None:
+    """PostgreSQL stores neither NUL characters nor lone surrogates; refuse them
+    here as a 422 instead of failing in the database with a 500."""
+    if isinstance(value, str):
+        if "\x00" in value:
+            raise ValueError("text may not contain NUL characters")
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError as exc:
+            raise ValueError("text must be valid Unicode (no lone surrogates)") from exc
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            _check_text(key)
+            _check_text(item)
+    elif isinstance(value, list | tuple):
+        for item in value:
+            _check_text(item)
+
+
+class CleanText(Schema):
+    @model_validator(mode="before")
+    @classmethod
+    def _clean(cls, data: Any) -> Any:
+        # Query strings arrive as ninja's wrapper of a QueryDict, bodies as dicts.
+        values = getattr(data, "_obj", data)
+        if hasattr(values, "lists"):
+            _check_text(dict(values.lists()))
+        elif isinstance(values, dict):
+            _check_text(values)
+        return data
+
+
+class StrictIn(CleanText):
     model_config = ConfigDict(extra="forbid")
+
+
+class QueryIn(CleanText):
+    """Base of query-string schemas."""
 
 
 class ErrorDetail(Schema):

@@ -21,7 +21,7 @@ from rapport.core.permissions import Perm
 
 from .auth import actor_of
 from .guard import guarded
-from .schemas import ERRORS, CursorPage, StrictIn
+from .schemas import ERRORS, CursorPage, QueryIn, StrictIn
 
 router = Router(tags=["teams"])
 
@@ -56,7 +56,7 @@ class TeamPatch(StrictIn):
     description: str | None = Field(default=None, max_length=240)
 
 
-class PageQuery(Schema):
+class PageQuery(QueryIn):
     cursor: str | None = Field(default=None, max_length=200)
     limit: int = Field(default=50, ge=1, le=MAX_LIMIT)
 

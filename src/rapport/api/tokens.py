@@ -15,7 +15,7 @@ from rapport.core.permissions import Perm
 
 from .auth import actor_of
 from .guard import guarded
-from .schemas import ERRORS, CursorPage, StrictIn, UtcDatetime
+from .schemas import ERRORS, CursorPage, QueryIn, StrictIn, UtcDatetime
 
 router = Router(tags=["tokens"])
 
@@ -56,7 +56,7 @@ class TokenIn(StrictIn):
     expires_at: UtcDatetime | None = None
 
 
-class TokenQuery(Schema):
+class TokenQuery(QueryIn):
     active: bool | None = None
     cursor: str | None = Field(default=None, max_length=200)
     limit: int = Field(default=50, ge=1, le=MAX_LIMIT)

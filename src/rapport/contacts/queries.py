@@ -17,6 +17,7 @@ from .models import (
     Note,
     SuggestionStatus,
     Task,
+    TimelineEntry,
 )
 
 
@@ -128,3 +129,14 @@ def access_suggestion(actor: Actor, suggestion_id: int) -> DuplicateSuggestion:
     if found is None:
         raise Http404("No such suggestion")
     return found
+
+
+def timeline_kinds(actor: Actor, contact: Contact) -> list[str]:
+    actor.require(Perm.CONTACTS_VIEW)
+    kinds = (
+        TimelineEntry.objects.for_workspace(actor.workspace)
+        .filter(contact=contact)
+        .values_list("kind", flat=True)
+        .distinct()
+    )
+    return sorted(set(kinds))

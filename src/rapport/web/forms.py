@@ -69,3 +69,52 @@ class AuditFilterForm(forms.Form):
     since = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
     until = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
     cursor = forms.CharField(max_length=200, required=False)
+
+
+class ContactCreateForm(forms.Form):
+    full_name = forms.CharField(max_length=200, required=False, label="Name")
+    email = forms.CharField(max_length=320, required=False)
+    phone = forms.CharField(max_length=40, required=False)
+
+    def clean(self) -> dict[str, object]:
+        data = super().clean() or {}
+        if not any(data.get(k) for k in ("full_name", "email", "phone")):
+            raise forms.ValidationError("Give at least a name, an email or a phone.")
+        return data
+
+
+class ContactEditForm(forms.Form):
+    full_name = forms.CharField(max_length=200, required=False, label="Name")
+    city = forms.CharField(max_length=120, required=False)
+    country = forms.CharField(max_length=2, required=False, help_text="ISO code, e.g. PL")
+    locale = forms.CharField(max_length=16, required=False)
+    tags = forms.CharField(max_length=1000, required=False, help_text="comma-separated")
+
+    def tag_list(self) -> list[str]:
+        return [t for t in self.cleaned_data.get("tags", "").split(",") if t.strip()]
+
+
+class IdentityForm(forms.Form):
+    kind = forms.ChoiceField(choices=[])
+    value = forms.CharField(max_length=320)
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        from rapport.contacts.models import IdentityKind
+
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["kind"].choices = IdentityKind.choices  # type: ignore[attr-defined]
+
+
+class NoteForm(forms.Form):
+    body = forms.CharField(max_length=10_000, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class TaskForm(forms.Form):
+    title = forms.CharField(max_length=200)
+    due_at = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class MergeForm(forms.Form):
+    other = forms.CharField(
+        max_length=320, label="Merge with", help_text="the other contact's id or email"
+    )

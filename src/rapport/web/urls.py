@@ -6,6 +6,9 @@ from django.urls import URLPattern, URLResolver, include, path
 from .context import MODULES
 from .views import (
     auth,
+    contacts_detail,
+    contacts_list,
+    contacts_merge,
     settings_audit,
     settings_jobs,
     settings_members,
@@ -102,9 +105,45 @@ settings_patterns = [
     path("jobs/<str:job_id>/retry/", settings_jobs.job_retry, name="settings_job_retry"),
 ]
 
+contact_patterns = [
+    path("", contacts_list.contact_list, name="contacts"),
+    path("new/", contacts_list.contact_create, name="contact_create"),
+    path("duplicates/", contacts_merge.duplicates, name="contact_duplicates"),
+    path(
+        "duplicates/<int:suggestion_id>/merge/",
+        contacts_merge.duplicate_merge,
+        name="contact_duplicate_merge",
+    ),
+    path(
+        "duplicates/<int:suggestion_id>/dismiss/",
+        contacts_merge.duplicate_dismiss,
+        name="contact_duplicate_dismiss",
+    ),
+    path("merges/<int:merge_id>/undo/", contacts_merge.merge_undo, name="contact_merge_undo"),
+    path("tasks/<int:task_id>/toggle/", contacts_detail.task_toggle, name="contact_task_toggle"),
+    path("<int:contact_id>/", contacts_detail.contact_detail, name="contact"),
+    path("<int:contact_id>/edit/", contacts_detail.contact_edit, name="contact_edit"),
+    path(
+        "<int:contact_id>/identities/add/",
+        contacts_detail.identity_add,
+        name="contact_identity_add",
+    ),
+    path("<int:contact_id>/notes/add/", contacts_detail.note_add, name="contact_note_add"),
+    path("<int:contact_id>/tasks/add/", contacts_detail.task_add, name="contact_task_add"),
+    path("<int:contact_id>/merge/", contacts_merge.contact_merge, name="contact_merge"),
+]
+
+# Modules that are built have their own routes; the rest show their empty state.
+BUILT_MODULES = {"contacts"}
+
 workspace_patterns: list[URLPattern | URLResolver] = [
     path("", shell.workspace_home, name="workspace_home"),
-    *[path(f"{item.key}/", shell.module_page(item), name=item.url_name) for item in MODULES],
+    path("contacts/", include(contact_patterns)),
+    *[
+        path(f"{item.key}/", shell.module_page(item), name=item.url_name)
+        for item in MODULES
+        if item.key not in BUILT_MODULES
+    ],
     path("settings/", include(settings_patterns)),
 ]
 

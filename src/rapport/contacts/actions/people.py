@@ -29,12 +29,12 @@ def _clean_tags(tags: list[str]) -> list[str]:
 
 
 def do_create_contact(
-    actor: Actor, *, identities: list[Claim], region: str = "", **fields: Any
+    actor: Actor, *, identities: list[Claim] | None = None, region: str = "", **fields: Any
 ) -> Resolution:
     """Create a contact from what an agent or an integration knows. Identities that
     exist already resolve to their person (an agent is a trusted source)."""
     actor.require(Perm.CONTACTS_MANAGE)
-    claims = normalise_claims(identities, region)
+    claims = normalise_claims(identities or [], region)
     unknown = set(fields) - set(EDITABLE)
     if unknown:
         raise DomainError(f"Unknown field(s): {', '.join(sorted(unknown))}")

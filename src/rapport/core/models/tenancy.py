@@ -22,6 +22,8 @@ class Workspace(models.Model):
     timezone = models.CharField(max_length=64, default="UTC")
     default_language = models.CharField(max_length=8, default="en")
     languages = models.JSONField(default=list, blank=True)
+    # ISO country used to read phone numbers written without a country code.
+    phone_region = models.CharField(max_length=2, blank=True, default="")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -1,0 +1,189 @@
+"""One contact: profile, identities, lifecycle, timeline, notes, tasks, merges."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from rapport.contacts import queries
+from rapport.contacts.actions.people import (
+    do_add_identity,
+    do_add_note,
+    do_add_task,
+    do_complete_task,
+    do_update_contact,
+)
+from rapport.contacts.facade import timeline_page
+from rapport.contacts.models import Contact
+from rapport.core.actor import Actor
+from rapport.core.errors import DomainError
+from rapport.core.permissions import Perm
+from rapport.web.decorators import workspace_view
+from rapport.web.forms import (
+    ContactEditForm,
+    IdentityForm,
+    MergeForm,
+    NoteForm,
+    TaskForm,
+    show_error,
+)
+
+TIMELINE_PAGE = 20
+
+
+def _context(request: HttpRequest, actor: Actor, contact: Contact) -> dict[str, Any]:
+    kind = request.GET.get("kind", "")[:40]
+    try:
+        page = timeline_page(
+            actor, contact, kind=kind or None, cursor=request.GET.get("cursor") or None,
+            limit=TIMELINE_PAGE,
+        )  # fmt: skip
+        entries, next_cursor, error = page.items, page.next_cursor, ""
+    except DomainError as exc:
+        entries, next_cursor, error = [], None, exc.message
+    params = request.GET.copy()
+    params.pop("cursor", None)
+    if next_cursor:
+        params["cursor"] = next_cursor
+    return {
+        "section": "contacts",
+        "contact": contact,
+        "identities": queries.identities_of(actor, contact),
+        "notes": queries.notes_of(actor, contact)[:50],
+        "tasks": queries.tasks_of(actor, contact)[:50],
+        "merges": queries.merges_of(actor, contact)[:20],
+        "entries": entries,
+        "kind": kind,
+        "timeline_kinds": queries.timeline_kinds(actor, contact),
+        "timeline_error": error,
+        "next_query": params.urlencode() if next_cursor else "",
+        "can_manage": actor.can(Perm.CONTACTS_MANAGE),
+        "edit_form": ContactEditForm(
+            initial={
+                "full_name": contact.full_name,
+                "city": contact.city,
+                "country": contact.country,
+                "locale": contact.locale,
+                "tags": ", ".join(contact.tags),
+            }
+        ),
+        "identity_form": IdentityForm(),
+        "note_form": NoteForm(),
+        "task_form": TaskForm(),
+        "merge_form": MergeForm(),
+    }
+
+
+def _page(
+    request: HttpRequest, actor: Actor, contact: Contact, status: int = 200, **forms: Any
+) -> HttpResponse:
+    context = _context(request, actor, contact)
+    context.update(forms)
+    return render(request, "web/contacts/detail.html", context, status=status)
+
+
+def _back(actor: Actor, contact: Contact) -> HttpResponse:
+    return redirect("contact", slug=actor.workspace.slug, contact_id=contact.pk)
+
+
+@workspace_view(Perm.CONTACTS_VIEW)
+def contact_detail(request: HttpRequest, actor: Actor, contact_id: int) -> HttpResponse:
+    contact = queries.access_contact(actor, contact_id)
+    if request.headers.get("HX-Request"):
+        return render(request, "web/contacts/_timeline.html", _context(request, actor, contact))
+    return _page(request, actor, contact)
+
+
+@require_POST
+@workspace_view(Perm.CONTACTS_MANAGE)
+def contact_edit(request: HttpRequest, actor: Actor, contact_id: int) -> HttpResponse:
+    contact = queries.access_contact(actor, contact_id)
+    form = ContactEditForm(request.POST)
+    if form.is_valid():
+        try:
+            do_update_contact(
+                actor,
+                contact,
+                full_name=form.cleaned_data["full_name"],
+                city=form.cleaned_data["city"],
+                country=form.cleaned_data["country"],
+                locale=form.cleaned_data["locale"],
+                tags=form.tag_list(),
+            )
+        except DomainError as exc:
+            show_error(form, exc)
+        else:
+            messages.success(request, "Saved.")
+            return _back(actor, contact)
+    return _page(request, actor, contact, status=400, edit_form=form)
+
+
+@require_POST
+@workspace_view(Perm.CONTACTS_MANAGE)
+def identity_add(request: HttpRequest, actor: Actor, contact_id: int) -> HttpResponse:
+    contact = queries.access_contact(actor, contact_id)
+    form = IdentityForm(request.POST)
+    if form.is_valid():
+        try:
+            result = do_add_identity(
+                actor, contact, kind=form.cleaned_data["kind"], value=form.cleaned_data["value"],
+                region=actor.workspace.phone_region,
+            )  # fmt: skip
+        except DomainError as exc:
+            show_error(form, exc)
+        else:
+            if result.merges:
+                messages.success(
+                    request, "That identity belonged to another contact: the two are merged."
+                )
+            return _back(actor, result.contact)
+    return _page(request, actor, contact, status=400, identity_form=form)
+
+
+@require_POST
+@workspace_view(Perm.CONTACTS_MANAGE)
+def note_add(request: HttpRequest, actor: Actor, contact_id: int) -> HttpResponse:
+    contact = queries.access_contact(actor, contact_id)
+    form = NoteForm(request.POST)
+    if form.is_valid():
+        try:
+            do_add_note(actor, contact, body=form.cleaned_data["body"])
+        except DomainError as exc:
+            show_error(form, exc)
+        else:
+            return _back(actor, contact)
+    return _page(request, actor, contact, status=400, note_form=form)
+
+
+@require_POST
+@workspace_view(Perm.CONTACTS_MANAGE)
+def task_add(request: HttpRequest, actor: Actor, contact_id: int) -> HttpResponse:
+    from datetime import datetime, time
+
+    from django.utils import timezone
+
+    contact = queries.access_contact(actor, contact_id)
+    form = TaskForm(request.POST)
+    if form.is_valid():
+        day = form.cleaned_data["due_at"]
+        due = timezone.make_aware(datetime.combine(day, time(9))) if day else None
+        try:
+            do_add_task(actor, contact, title=form.cleaned_data["title"], due_at=due,
+                        assignee_id=actor.membership.pk if actor.membership else None)  # fmt: skip
+        except DomainError as exc:
+            show_error(form, exc)
+        else:
+            return _back(actor, contact)
+    return _page(request, actor, contact, status=400, task_form=form)
+
+
+@require_POST
+@workspace_view(Perm.CONTACTS_MANAGE)
+def task_toggle(request: HttpRequest, actor: Actor, task_id: int) -> HttpResponse:
+    task = queries.access_task(actor, task_id)
+    do_complete_task(actor, task, done=not task.done)
+    return redirect("contact", slug=actor.workspace.slug, contact_id=task.contact_id)

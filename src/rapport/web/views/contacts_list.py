@@ -1,0 +1,93 @@
+"""Contacts: the searchable list (htmx filters and "Load more") and quick create."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from rapport.contacts import queries
+from rapport.contacts.actions.people import do_create_contact
+from rapport.contacts.models import Lifecycle
+from rapport.contacts.resolution import Claim
+from rapport.core.actor import Actor
+from rapport.core.errors import DomainError
+from rapport.core.pagination import paginate
+from rapport.core.permissions import Perm
+from rapport.web.decorators import workspace_view
+from rapport.web.forms import ContactCreateForm, show_error
+
+PAGE = 30
+
+
+def _list_context(request: HttpRequest, actor: Actor) -> dict[str, Any]:
+    search = request.GET.get("q", "")[:200]
+    stage = request.GET.get("lifecycle", "")
+    if stage not in Lifecycle.values:
+        stage = ""
+    tag = request.GET.get("tag", "")[:40]
+    qs = queries.list_contacts(actor, search=search, lifecycle=stage or None, tag=tag or None)
+    error = ""
+    try:
+        page = paginate(
+            qs, key="id", descending=True, cursor=request.GET.get("cursor") or None, limit=PAGE
+        )
+        rows, next_cursor = page.items, page.next_cursor
+    except DomainError as exc:
+        rows, next_cursor, error = [], None, exc.message
+    params = request.GET.copy()
+    params.pop("cursor", None)
+    base_query = params.urlencode()
+    if next_cursor:
+        params["cursor"] = next_cursor
+    return {
+        "section": "contacts",
+        "contacts": rows,
+        "next_query": params.urlencode() if next_cursor else "",
+        "q": search,
+        "lifecycle": stage,
+        "tag": tag,
+        "stages": Lifecycle.choices,
+        "base_query": base_query,
+        "error": error,
+        "suggestion_count": queries.open_suggestions(actor).count(),
+        "can_manage": actor.can(Perm.CONTACTS_MANAGE),
+    }
+
+
+@workspace_view(Perm.CONTACTS_VIEW)
+def contact_list(request: HttpRequest, actor: Actor) -> HttpResponse:
+    context = _list_context(request, actor)
+    if request.headers.get("HX-Request"):
+        return render(request, "web/contacts/_rows.html", context)
+    context["form"] = ContactCreateForm()
+    return render(request, "web/contacts/list.html", context)
+
+
+@require_POST
+@workspace_view(Perm.CONTACTS_MANAGE)
+def contact_create(request: HttpRequest, actor: Actor) -> HttpResponse:
+    form = ContactCreateForm(request.POST)
+    if form.is_valid():
+        claims = [Claim("email", form.cleaned_data["email"])] if form.cleaned_data["email"] else []
+        if form.cleaned_data["phone"]:
+            claims.append(Claim("phone", form.cleaned_data["phone"]))
+        try:
+            result = do_create_contact(
+                actor,
+                identities=claims,
+                region=actor.workspace.phone_region,
+                full_name=form.cleaned_data["full_name"],
+            )
+        except DomainError as exc:
+            show_error(form, exc)
+        else:
+            if not result.created:
+                messages.info(request, "That person is already here: this is their page.")
+            return redirect("contact", slug=actor.workspace.slug, contact_id=result.contact.pk)
+    context = _list_context(request, actor)
+    context["form"] = form
+    return render(request, "web/contacts/list.html", context, status=400)
