@@ -60,6 +60,7 @@ def make_world(name: str = "Acme") -> World:
 def make_contact_ids(world: World) -> dict[str, str]:
     """A contact, an (active) merge and an open duplicate suggestion in ``world``,
     as URL parameter values."""
+    from rapport.contacts.actions.imports import do_upload_import
     from rapport.contacts.actions.merges import do_merge_contacts
     from rapport.contacts.actions.people import do_add_task, do_create_contact
     from rapport.contacts.resolution import Claim, suggest_duplicate
@@ -74,7 +75,11 @@ def make_contact_ids(world: World) -> dict[str, str]:
     other = do_create_contact(actor, identities=[Claim("email", f"o@{tag}.example")]).contact
     suggestion = suggest_duplicate(world.workspace, kept.pk, other.pk, 0.9, [{"rule": "test"}])
     task = do_add_task(actor, kept, title=f"Call Kept {tag}")
+    upload = do_upload_import(
+        actor, file_name=f"kept-{tag}.csv", raw=f"email\nkept@{tag}.example\n".encode()
+    )
     return {
+        "import_id": str(upload.pk),
         "task_id": str(task.pk),
         "contact_id": str(kept.pk),
         "merge_id": str(merge.pk),

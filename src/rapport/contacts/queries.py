@@ -10,6 +10,7 @@ from rapport.core.permissions import Perm
 
 from .models import (
     Contact,
+    ContactImport,
     ContactStatus,
     DuplicateSuggestion,
     Identity,
@@ -140,3 +141,16 @@ def timeline_kinds(actor: Actor, contact: Contact) -> list[str]:
         .distinct()
     )
     return sorted(set(kinds))
+
+
+def list_imports(actor: Actor) -> QuerySet[ContactImport]:
+    actor.require(Perm.CONTACTS_VIEW)
+    return ContactImport.objects.for_workspace(actor.workspace).defer("raw")
+
+
+def access_import(actor: Actor, import_id: int) -> ContactImport:
+    actor.require(Perm.CONTACTS_VIEW)
+    found = ContactImport.objects.for_workspace(actor.workspace).filter(pk=import_id).first()
+    if found is None:
+        raise Http404("No such import")
+    return found

@@ -9,7 +9,8 @@ from functools import wraps
 from typing import Any, Concatenate, ParamSpec
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest
+from django.http.response import HttpResponseBase
 
 from rapport.core.actor import Actor
 from rapport.core.models import User
@@ -17,14 +18,14 @@ from rapport.core.permissions import Perm
 from rapport.core.queries import access_workspace
 
 P = ParamSpec("P")
-View = Callable[Concatenate[HttpRequest, Actor, P], HttpResponse]
+View = Callable[Concatenate[HttpRequest, Actor, P], HttpResponseBase]
 
 
-def workspace_view(perm: Perm) -> Callable[[View[P]], Callable[..., HttpResponse]]:
-    def decorate(view: View[P]) -> Callable[..., HttpResponse]:
+def workspace_view(perm: Perm) -> Callable[[View[P]], Callable[..., HttpResponseBase]]:
+    def decorate(view: View[P]) -> Callable[..., HttpResponseBase]:
         @login_required
         @wraps(view)
-        def wrapper(request: HttpRequest, slug: str, *args: Any, **kwargs: Any) -> HttpResponse:
+        def wrapper(request: HttpRequest, slug: str, *args: Any, **kwargs: Any) -> HttpResponseBase:
             user = request.user
             assert isinstance(user, User)  # login_required guarantees it
             actor = access_workspace(user, slug)

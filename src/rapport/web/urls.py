@@ -7,6 +7,7 @@ from .context import MODULES
 from .views import (
     auth,
     contacts_detail,
+    contacts_import,
     contacts_list,
     contacts_merge,
     settings_audit,
@@ -109,6 +110,18 @@ contact_patterns = [
     path("", contacts_list.contact_list, name="contacts"),
     path("new/", contacts_list.contact_create, name="contact_create"),
     path("duplicates/", contacts_merge.duplicates, name="contact_duplicates"),
+    path("export.csv", contacts_import.export, name="contact_export"),
+    path("import/", contacts_import.imports, name="contact_imports"),
+    path("import/upload/", contacts_import.import_upload, name="contact_import_upload"),
+    path("import/<int:import_id>/", contacts_import.import_detail, name="contact_import"),
+    path(
+        "import/<int:import_id>/start/", contacts_import.import_start, name="contact_import_start"
+    ),
+    path(
+        "import/<int:import_id>/report.csv",
+        contacts_import.import_report,
+        name="contact_import_report",
+    ),
     path(
         "duplicates/<int:suggestion_id>/merge/",
         contacts_merge.duplicate_merge,

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 
 from rapport.core.actor import Actor
@@ -46,7 +47,7 @@ def workspace_home(request: HttpRequest, actor: Actor) -> HttpResponse:
     return render(request, "web/home.html", context)
 
 
-def module_page(item: NavItem) -> Callable[..., HttpResponse]:
+def module_page(item: NavItem) -> Callable[..., HttpResponseBase]:
     """The page of a module not built yet: an empty state saying what it will do."""
 
     def view(request: HttpRequest, actor: Actor) -> HttpResponse:
