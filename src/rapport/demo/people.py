@@ -8,6 +8,8 @@ import random
 import unicodedata
 from dataclasses import dataclass
 
+import phonenumbers
+
 from .brand import LANGUAGES
 
 FIRST = {
@@ -85,12 +87,13 @@ CITIES = {
     "de": ("Hamburg", "München", "Köln", "Düsseldorf"),
 }
 COUNTRY = {"en": "GB", "pl": "PL", "ru": "RU", "nl": "NL", "de": "DE"}
-PHONE_PREFIX = {
-    "en": "+44 7700 9",
-    "pl": "+48 600 ",
-    "ru": "+7 916 ",
-    "nl": "+31 6 ",
-    "de": "+49 151 ",
+# Mobile prefixes and how many digits follow, so every generated number is valid.
+PHONE_FORMAT = {
+    "en": ("+44 7911 ", 6),
+    "pl": ("+48 600 ", 6),
+    "ru": ("+7 916 ", 7),
+    "nl": ("+31 6 ", 8),
+    "de": ("+49 151 ", 8),
 }
 MAIL_DOMAINS = ("example.com", "example.org", "example.net")
 # Letters that Unicode decomposition does not fold to ASCII.
@@ -163,6 +166,14 @@ def ascii_slug(text: str) -> str:
     return ".".join(part for part in text.replace("'", "").split() if part)
 
 
+def _phone(lang: str, rng: random.Random) -> str:
+    prefix, digits = PHONE_FORMAT[lang]
+    while True:  # some sub-ranges of a prefix are unallocated; draw again
+        number = f"{prefix}{rng.randrange(10 ** (digits - 1), 10**digits)}"
+        if phonenumbers.is_valid_number(phonenumbers.parse(number, None)):
+            return number
+
+
 def generate_people(n: int, seed: int = 7) -> list[Person]:
     rng = random.Random(seed)
     people = []
@@ -182,7 +193,7 @@ def generate_people(n: int, seed: int = 7) -> list[Person]:
                 last_name=last,
                 language=lang,
                 email=f"{local}@{rng.choice(MAIL_DOMAINS)}",
-                phone=f"{PHONE_PREFIX[lang]}{rng.randrange(10**5, 10**6)}",
+                phone=_phone(lang, rng),
                 city=rng.choice(CITIES[lang]),
                 country=COUNTRY[lang],
                 handles=handles,

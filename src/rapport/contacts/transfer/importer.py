@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from rapport.core.models import Workspace
 
+from .. import lifecycle
 from ..lifecycle import IDENTIFYING
 from ..models import (
     ConflictPolicy,
@@ -28,10 +29,10 @@ from ..models import (
     ImportStatus,
     Lifecycle,
     Observation,
-    TimelineEntry,
 )
 from ..normalize import InvalidIdentity, normalise
 from ..resolution import Claim, resolve
+from .fast import insert_rows, reserve_ids
 from .sniff import Sniffed, rows
 
 CHUNK = 1_000
@@ -39,6 +40,10 @@ FIELDS = ("full_name", "first_name", "last_name", "email", "phone", "city", "cou
           "tags", "locale")  # fmt: skip
 PROFILE = ("full_name", "city", "country", "locale")
 IDENTITY_FIELDS = {"email": "email", "phone": "phone"}
+# Columns written for a new contact: id, workspace, then attributes, then times.
+CONTACT_COLUMNS = ("id", "workspace", "full_name", "locale", "timezone", "city", "country",
+                   "avatar_url", "tags", "custom", "lifecycle", "order_count", "status",
+                   "created_at", "updated_at")  # fmt: skip
 
 
 @dataclass
@@ -186,6 +191,8 @@ class ChunkWriter:
                     if contact.pk is not None:
                         touched[contact.pk] = contact
         self._flush(new_contacts, touched, new_identities)
+        for contact in touched.values():  # e.g. a prospect whose email just arrived
+            lifecycle.recompute(contact)
         with transaction.atomic():
             for row in slow:
                 result = resolve(self.ws, row.claims, trusted=True, source="import",
@@ -204,31 +211,42 @@ class ChunkWriter:
     ) -> None:
         now = timezone.now()
         with transaction.atomic():
-            Contact.objects.for_workspace(self.ws).bulk_create(new_contacts, batch_size=500)
+            for contact, pk in zip(
+                new_contacts, reserve_ids(Contact, len(new_contacts)), strict=True
+            ):
+                contact.pk = pk
+            insert_rows(
+                Contact,
+                CONTACT_COLUMNS,
+                [[c.pk, self.ws.pk, *(getattr(c, f) for f in CONTACT_COLUMNS[2:-2]), now, now]
+                 for c in new_contacts],
+            )  # fmt: skip
             if touched:
                 Contact.objects.for_workspace(self.ws).bulk_update(
                     list(touched.values()), [*PROFILE, "tags"], batch_size=500
                 )
-            identities = [
-                Identity(workspace=self.ws, contact=contact, kind=claim.kind,
-                         value=claim.value, source="import")
-                for contact, claim in new_identities
-            ]  # fmt: skip
-            Identity.objects.for_workspace(self.ws).bulk_create(identities, batch_size=500)
-            by_contact: dict[int, list[int]] = {}
-            for identity in identities:
-                by_contact.setdefault(identity.contact_id, []).append(identity.pk)
-            # The observation log is what unmerge replays: one per contact and chunk.
-            Observation.objects.for_workspace(self.ws).bulk_create(
-                [Observation(workspace=self.ws, identity_ids=ids, trusted=True, source="import")
-                 for ids in by_contact.values()],
-                batch_size=500,
+            insert_rows(
+                Identity,
+                ("workspace", "contact", "kind", "value", "verified", "source", "created_at"),
+                [[self.ws.pk, contact.pk, claim.kind, claim.value, False, "import", now]
+                 for contact, claim in new_identities],
             )  # fmt: skip
-            TimelineEntry.objects.for_workspace(self.ws).bulk_create(
-                [TimelineEntry(workspace=self.ws, contact=c, kind="import", occurred_at=now,
-                               summary=f"Imported from {self.job.file_name}", source="import")
-                 for c in new_contacts],
-                batch_size=500,
+            # The observation log is what unmerge replays: one per contact whose
+            # identities the file linked (a single identity links nothing).
+            keys = {(c.kind, c.value) for _, c in new_identities}
+            by_contact: dict[int, list[int]] = {}
+            for pk, contact_id in (
+                Identity.objects.for_workspace(self.ws)
+                .filter(kind__in={k for k, _ in keys}, value__in={v for _, v in keys})
+                .order_by("pk")
+                .values_list("pk", "contact_id")
+            ):
+                by_contact.setdefault(contact_id, []).append(pk)
+            insert_rows(
+                Observation,
+                ("workspace", "identity_ids", "trusted", "source", "created_at"),
+                [[self.ws.pk, ids, True, "import", now]
+                 for ids in by_contact.values() if len(ids) > 1],
             )  # fmt: skip
 
 
