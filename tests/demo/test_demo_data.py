@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+import pytest
+
 from rapport.core.models import (
     ApiToken,
     AuditEntry,
@@ -58,7 +60,11 @@ def test_demo_has_every_role_teams_and_a_second_workspace(db: Any) -> None:
     assert {"workspace.create", "member.add", "team.create", "token.create"} <= actions
 
 
-def test_large_size_makes_longer_lists(db: Any) -> None:
+def test_large_size_makes_longer_lists(db: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Only the member list is checked here; thousands of contacts would just be slow.
+    from rapport.demo import loader
+
+    monkeypatch.setitem(loader.SIZES, "large", loader.DemoSize(extra_members=500, contacts=12))
     ws = load_demo("large").workspace
     assert Membership.objects.for_workspace(ws).count() > 500
 
@@ -92,3 +98,18 @@ def test_posts_cover_languages_sentiments_and_every_brand() -> None:
     assert all(CYRILLIC.search(p.text) for p in posts if p.language == "ru")
     assert len({p.text for p in posts}) > 300  # templates with slots vary
     assert all("{" not in p.text for p in posts)  # every slot filled
+
+
+def test_demo_contacts_cover_every_stage_networks_and_duplicates(db: Any) -> None:
+    from rapport.contacts.models import Contact, DuplicateSuggestion, Identity, Lifecycle
+
+    ws = load_demo().workspace
+    stages = set(Contact.objects.for_workspace(ws).values_list("lifecycle", flat=True))
+    assert stages == {s.value for s in Lifecycle}
+    kinds = set(Identity.objects.for_workspace(ws).values_list("kind", flat=True))
+    assert {"email", "phone", "bluesky", "anonymous"} <= kinds
+    assert DuplicateSuggestion.objects.for_workspace(ws).count() == 3
+    # The anonymous visitor was stitched to the person who signed up.
+    browser = Identity.objects.for_workspace(ws).get(value="demo-browser-1")
+    signed = Identity.objects.for_workspace(ws).get(value="signed.up@example.com")
+    assert browser.contact_id == signed.contact_id

@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Q
 
 from rapport.core.actor import Actor
 from rapport.core.models import Workspace
@@ -56,9 +57,10 @@ def record_timeline(
             data=data or {},
             source=source[:40],
         )
-        Contact.objects.for_workspace(workspace).filter(pk=contact.pk).update(
-            last_activity_at=occurred_at
-        )
+        # Entries can arrive late (imports, replays): only a newer one moves it.
+        Contact.objects.for_workspace(workspace).filter(pk=contact.pk).filter(
+            Q(last_activity_at__isnull=True) | Q(last_activity_at__lt=occurred_at)
+        ).update(last_activity_at=occurred_at)
     return entry
 
 

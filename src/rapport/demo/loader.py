@@ -19,6 +19,7 @@ from rapport.core.actor import Actor
 from rapport.core.models import Membership, Role, Scope, User, Workspace
 
 from .brand import LANGUAGES, NORDLICHT
+from .contacts import load_contacts
 from .people import generate_people
 
 DEMO_EMAIL = "demo@example.com"
@@ -44,9 +45,13 @@ TEAMS = (
 @dataclass(frozen=True)
 class DemoSize:
     extra_members: int  # generated people added as agents, to make lists long
+    contacts: int
 
 
-SIZES = {"small": DemoSize(extra_members=0), "large": DemoSize(extra_members=500)}
+SIZES = {
+    "small": DemoSize(extra_members=0, contacts=60),
+    "large": DemoSize(extra_members=500, contacts=3_000),
+}
 
 
 @dataclass(frozen=True)
@@ -111,6 +116,8 @@ def load_demo(size: str = "small") -> DemoSummary:
         )
         do_update_workspace(actor, timezone="Europe/Berlin", default_language="en")
         _staff(actor, sizing)
+
+        load_contacts(workspace, sizing.contacts)
 
         # A second brand of the same company, where the demo user is an admin.
         tea_owner = User.objects.filter(email="kasia@nordlicht.example").get()

@@ -182,11 +182,12 @@ def generate_people(n: int, seed: int = 7) -> list[Person]:
         first, last = rng.choice(FIRST[lang]), rng.choice(LAST[lang])
         local = f"{ascii_slug(first + ' ' + last)}{i}"
         handle = local.replace(".", "_")
-        handles = {"bluesky": f"{handle}.bsky.social"}
+        # Bluesky handles are domain names: hyphens, never underscores.
+        handles = {"bluesky": f"{handle.replace('_', '-')}.bsky.social"}
         if rng.random() < 0.5:
-            handles["mastodon"] = f"{handle}@mastodon.social"
+            handles["mastodon"] = f"{handle[:22]}_{i}@mastodon.social"
         if rng.random() < 0.3:
-            handles["reddit"] = f"u/{handle}"
+            handles["reddit"] = f"u/{handle[:12]}_{i}"  # Reddit names: at most 20
         people.append(
             Person(
                 first_name=first,
