@@ -16,13 +16,28 @@ from rapport.core.permissions import Perm
 
 from .models import Contact, Identity, TimelineEntry
 from .resolution import Claim, Resolution, normalise_claims, resolve
+from .tombstones import forget_tombstones
 
 
-def observe(workspace: Workspace, claims: list[Claim], *, trusted: bool, source: str) -> Resolution:
-    """Identities seen together (an ``identify`` call, a form, a message header)."""
+def observe(
+    workspace: Workspace,
+    claims: list[Claim],
+    *,
+    trusted: bool,
+    source: str,
+    consented: bool = False,
+) -> Resolution:
+    """Identities seen together (an ``identify`` call, a form, a message header).
+
+    An erased person's identities are not stored again unless ``consented``: the
+    person themselves came back and agreed (a sign-up form with its consent box).
+    """
+    normalised = normalise_claims(claims)
+    if consented:
+        forget_tombstones(workspace, normalised)
     return resolve(
         workspace,
-        normalise_claims(claims),
+        normalised,
         trusted=trusted,
         source=source,
         actor_label=f"source:{source}",

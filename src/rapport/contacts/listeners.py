@@ -3,9 +3,10 @@ imports every app's ``listeners`` module when Django is ready)."""
 
 from __future__ import annotations
 
-from .models import Note, Task, TimelineEntry
+from .models import Consent, Note, Task, TimelineEntry
 from .ownership import register
 
+register(Consent)
 register(Note)
 register(Task)
 register(TimelineEntry, identity_field="identity")

@@ -45,6 +45,7 @@ from .models import (
 )
 from .normalize import normalise
 from .ownership import owned_tables
+from .tombstones import ErasedPerson, erased_claims
 
 ANONYMOUS = IdentityKind.ANONYMOUS.value
 
@@ -148,6 +149,13 @@ def resolve(
     ``hint`` is the contact the claims are made about (an agent adding an identity
     on a contact's page); it anchors the observation.
     """
+    erased = erased_claims(workspace, claims)
+    if erased:
+        claims = [c for c in claims if (c.kind, c.value) not in erased]
+        if not claims and hint is None:
+            raise ErasedPerson(
+                "This person was erased on request; they are not re-created without new consent."
+            )
     with transaction.atomic():
         keys = [(c.kind, c.value) for c in claims]
         existing = {

@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
 from django_tasks import task
 
-from .models import ContactImport, ImportStatus
+from rapport.jobs.schedule import periodic
+
+from .models import Contact, ContactImport, ContactStatus, ImportStatus, RetentionPolicy
+from .privacy import erase_contact
 from .transfer.importer import run_import
 
 
@@ -21,3 +29,25 @@ def import_contacts(import_id: int, workspace_id: int, actor_label: str) -> int:
         )
         raise
     return done.processed_rows
+
+
+@periodic(every=timedelta(hours=24), name="contacts.retention")
+@task()
+def apply_retention() -> int:
+    """Erase contacts inactive for longer than their workspace keeps them."""
+    erased = 0
+    for policy in RetentionPolicy.unscoped.filter(inactive_months__gt=0):
+        cutoff = timezone.now() - timedelta(days=30 * policy.inactive_months)
+        stale = (
+            Contact.objects.for_workspace(policy.workspace_id)
+            .filter(status=ContactStatus.ACTIVE)
+            .filter(
+                Q(last_activity_at__lt=cutoff)
+                | Q(last_activity_at__isnull=True, created_at__lt=cutoff)
+            )[:500]
+        )
+        for contact in stale:
+            with transaction.atomic():
+                erase_contact(contact)
+            erased += 1
+    return erased

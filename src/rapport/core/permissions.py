@@ -30,6 +30,7 @@ class Perm(StrEnum):
     INBOX_VIEW = "inbox.view"
     CONTACTS_VIEW = "contacts.view"
     CONTACTS_MANAGE = "contacts.manage"
+    CONTACTS_ERASE = "contacts.erase"
     SEGMENTS_VIEW = "segments.view"
     JOURNEYS_VIEW = "journeys.view"
     COMMUNITY_VIEW = "community.view"
@@ -55,6 +56,7 @@ MATRIX: dict[Perm, frozenset[Role]] = {
     Perm.INBOX_VIEW: _ADMINS | {Role.MANAGER, Role.AGENT},
     Perm.CONTACTS_VIEW: _ALL,
     Perm.CONTACTS_MANAGE: _ADMINS | {Role.MANAGER, Role.AGENT, Role.MARKETER},
+    Perm.CONTACTS_ERASE: _ADMINS,
     Perm.SEGMENTS_VIEW: _ADMINS | {Role.MANAGER, Role.MARKETER, Role.ANALYST},
     Perm.JOURNEYS_VIEW: _ADMINS | {Role.MANAGER, Role.MARKETER},
     Perm.COMMUNITY_VIEW: _ADMINS | {Role.MANAGER, Role.MARKETER, Role.AGENT},
@@ -74,6 +76,7 @@ SCOPE_FOR: dict[Perm, Scope] = {
     Perm.AUDIT_VIEW: Scope.AUDIT_READ,
     Perm.CONTACTS_VIEW: Scope.CONTACTS_READ,
     Perm.CONTACTS_MANAGE: Scope.CONTACTS_WRITE,
+    Perm.CONTACTS_ERASE: Scope.CONTACTS_WRITE,
 }
 
 # Only an owner may hand out or take away the owner role.

@@ -2,16 +2,20 @@ from .activity import Note, Task, TimelineEntry
 from .identities import Identity, IdentityKind
 from .merges import DuplicateSuggestion, MergeRecord, Observation, SuggestionStatus
 from .people import PROFILE_FIELDS, Company, Contact, ContactStatus, Lifecycle
+from .privacy import Channel, Consent, ErasedIdentity, Purpose, RetentionPolicy
 from .transfer import ConflictPolicy, ContactImport, ImportStatus
 
 __all__ = [
     "PROFILE_FIELDS",
+    "Channel",
     "Company",
     "ConflictPolicy",
+    "Consent",
     "Contact",
     "ContactImport",
     "ContactStatus",
     "DuplicateSuggestion",
+    "ErasedIdentity",
     "Identity",
     "IdentityKind",
     "ImportStatus",
@@ -19,6 +23,8 @@ __all__ = [
     "MergeRecord",
     "Note",
     "Observation",
+    "Purpose",
+    "RetentionPolicy",
     "SuggestionStatus",
     "Task",
     "TimelineEntry",

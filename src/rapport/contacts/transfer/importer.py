@@ -32,6 +32,7 @@ from ..models import (
 )
 from ..normalize import InvalidIdentity, normalise
 from ..resolution import Claim, resolve
+from ..tombstones import erased_claims
 from .fast import insert_rows, reserve_ids
 from .sniff import Sniffed, rows
 
@@ -139,6 +140,7 @@ class ChunkWriter:
 
     def write(self, chunk: list[Row]) -> Outcome:
         out = Outcome()
+        chunk = self._drop_erased(chunk, out)
         keys = {(c.kind, c.value) for r in chunk for c in r.claims}
         owner_of = {
             (kind, value): contact_id
@@ -202,6 +204,18 @@ class ChunkWriter:
                 out.created += int(result.created)
                 out.updated += int(not result.created)
         return out
+
+    def _drop_erased(self, chunk: list[Row], out: Outcome) -> list[Row]:
+        erased = erased_claims(self.ws, [c for r in chunk for c in r.claims])
+        if not erased:
+            return chunk
+        kept = []
+        for row in chunk:
+            if any((c.kind, c.value) in erased for c in row.claims):
+                out.errors.append([row.line, "", "erased on request: not re-created"])
+            else:
+                kept.append(row)
+        return kept
 
     def _flush(
         self,
@@ -270,6 +284,7 @@ def run_import(job: ContactImport, *, actor_label: str) -> ContactImport:
         outcome = writer.write(chunk)
         created += outcome.created
         updated += outcome.updated
+        errors.extend(outcome.errors)
         chunk.clear()
         ContactImport.objects.for_workspace(job.workspace_id).filter(pk=job.pk).update(
             processed_rows=processed, created_count=created, updated_count=updated,
