@@ -16,6 +16,7 @@ from .models import (
     Identity,
     MergeRecord,
     Note,
+    RetentionPolicy,
     SuggestionStatus,
     Task,
     TimelineEntry,
@@ -154,3 +155,9 @@ def access_import(actor: Actor, import_id: int) -> ContactImport:
     if found is None:
         raise Http404("No such import")
     return found
+
+
+def retention_months(actor: Actor) -> int:
+    actor.require(Perm.CONTACTS_VIEW)
+    policy = RetentionPolicy.objects.for_workspace(actor.workspace).first()
+    return policy.inactive_months if policy else 0

@@ -10,6 +10,7 @@ from .views import (
     contacts_import,
     contacts_list,
     contacts_merge,
+    contacts_privacy,
     settings_audit,
     settings_jobs,
     settings_members,
@@ -144,6 +145,12 @@ contact_patterns = [
     path("<int:contact_id>/notes/add/", contacts_detail.note_add, name="contact_note_add"),
     path("<int:contact_id>/tasks/add/", contacts_detail.task_add, name="contact_task_add"),
     path("<int:contact_id>/merge/", contacts_merge.contact_merge, name="contact_merge"),
+    path("<int:contact_id>/consent/", contacts_privacy.consent_add, name="contact_consent_add"),
+    path(
+        "<int:contact_id>/export.json", contacts_privacy.contact_export, name="contact_export_json"
+    ),
+    path("<int:contact_id>/erase/", contacts_privacy.contact_erase, name="contact_erase"),
+    path("retention/", contacts_privacy.retention, name="contact_retention"),
 ]
 
 # Modules that are built have their own routes; the rest show their empty state.

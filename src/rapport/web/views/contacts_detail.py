@@ -17,8 +17,9 @@ from rapport.contacts.actions.people import (
     do_complete_task,
     do_update_contact,
 )
+from rapport.contacts.actions.privacy import current_consents
 from rapport.contacts.facade import timeline_page
-from rapport.contacts.models import Contact
+from rapport.contacts.models import Channel, Contact, Purpose
 from rapport.core.actor import Actor
 from rapport.core.errors import DomainError
 from rapport.core.permissions import Perm
@@ -62,6 +63,10 @@ def _context(request: HttpRequest, actor: Actor, contact: Contact) -> dict[str, 
         "timeline_error": error,
         "next_query": params.urlencode() if next_cursor else "",
         "can_manage": actor.can(Perm.CONTACTS_MANAGE),
+        "can_erase": actor.can(Perm.CONTACTS_ERASE),
+        "consents": sorted(current_consents(contact).values(), key=lambda c: c.channel),
+        "channels": Channel.choices,
+        "purposes": Purpose.choices,
         "edit_form": ContactEditForm(
             initial={
                 "full_name": contact.full_name,

@@ -55,6 +55,8 @@ def _list_context(request: HttpRequest, actor: Actor) -> dict[str, Any]:
         "error": error,
         "suggestion_count": queries.open_suggestions(actor).count(),
         "can_manage": actor.can(Perm.CONTACTS_MANAGE),
+        "can_erase": actor.can(Perm.CONTACTS_ERASE),
+        "retention_months": queries.retention_months(actor),
     }
 
 
