@@ -9,10 +9,13 @@ from django.db.models import Q
 from django.utils import timezone
 from django_tasks import task
 
+from rapport.core.models import Workspace
+from rapport.jobs.facade import enqueue_once
 from rapport.jobs.schedule import periodic
 
 from .models import Contact, ContactImport, ContactStatus, ImportStatus, RetentionPolicy
 from .privacy import erase_contact
+from .similarity import refresh_suggestions
 from .transfer.importer import run_import
 
 
@@ -28,6 +31,8 @@ def import_contacts(import_id: int, workspace_id: int, actor_label: str) -> int:
             status=ImportStatus.FAILED, failure=f"{type(exc).__name__}: {exc}"[:2000]
         )
         raise
+    # New people may look like people already here: look once the import is in.
+    enqueue_once(suggest_duplicates, f"duplicates:{workspace_id}", workspace_id=workspace_id)
     return done.processed_rows
 
 
@@ -51,3 +56,14 @@ def apply_retention() -> int:
                 erase_contact(contact)
             erased += 1
     return erased
+
+
+@task()
+def suggest_duplicates(workspace_id: int) -> int:
+    return refresh_suggestions(Workspace.objects.get(pk=workspace_id))
+
+
+@periodic(every=timedelta(hours=1), name="contacts.duplicates")
+@task()
+def suggest_duplicates_everywhere() -> int:
+    return sum(refresh_suggestions(ws) for ws in Workspace.objects.all())
