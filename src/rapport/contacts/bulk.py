@@ -1,0 +1,228 @@
+"""Identity resolution in bulk: a large batch of observations (a backfill, a replay,
+the tracking pipeline's batches) resolved in memory with the same rules as
+``resolution.resolve`` and written with a few set-based statements.
+
+The workspace's identity map is read once; contacts are groups in a union-find;
+new contacts and identities get reserved ids so everything is inserted with plain
+``executemany``. Every merge is recorded as a ``MergeRecord`` (with the identities
+that moved) and every observation in the log, so an unmerge works exactly as for
+merges made one at a time. Profile fields are not copied between contacts here:
+bulk sources carry identities, not profiles.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from rapport.core.models import Workspace
+
+from .models import Contact, ContactStatus, Identity, MergeRecord, Observation
+from .ownership import owned_tables
+from .resolution import ANONYMOUS, Claim
+from .transfer.fast import insert_rows, reserve_ids
+
+
+@dataclass
+class BulkStats:
+    observations: int = 0
+    new_contacts: int = 0
+    new_identities: int = 0
+    merges: int = 0
+    suggestions: int = 0
+
+
+class _Contacts:
+    """Union-find over contact ids (existing ones and those made in this batch)."""
+
+    def __init__(self, known: set[int]) -> None:
+        self.parent: dict[int, int] = {}
+        self.known = known
+
+    def find(self, x: int) -> int:
+        parent = self.parent
+        root = x
+        while parent.get(root, root) != root:
+            root = parent[root]
+        while parent.get(x, x) != root:
+            parent[x], x = root, parent[x]
+        return root
+
+    def union(self, winner: int, loser: int) -> None:
+        self.parent[loser] = winner
+        if loser in self.known:
+            self.known.add(winner)
+
+
+def resolve_bulk(
+    workspace: Workspace,
+    observations: Sequence[tuple[Sequence[Claim], bool]],
+    *,
+    source: str,
+) -> BulkStats:
+    """Resolve already-normalised ``observations`` ((claims, trusted) pairs)."""
+    batch = _Batch(workspace.pk, source, len(observations), sum(len(c) for c, _ in observations))
+    for claims, trusted in observations:
+        batch.observe(claims, trusted)
+    batch.persist()
+    return batch.stats
+
+
+class _Batch:
+    def __init__(self, ws: int, source: str, observations: int, claims: int) -> None:
+        self.ws = ws
+        self.source = source
+        self.stats = BulkStats(observations=observations)
+        self.owner: dict[tuple[str, str], tuple[int, int]] = {
+            (kind, value): (pk, contact_id)
+            for pk, kind, value, contact_id in Identity.objects.for_workspace(ws)
+            .filter(contact__status=ContactStatus.ACTIVE)
+            .values_list("pk", "kind", "value", "contact_id")
+            .iterator(chunk_size=20_000)
+        }
+        known = {cid for (kind, _), (_, cid) in self.owner.items() if kind != ANONYMOUS}
+        self.groups = _Contacts(known)
+        self.contact_ids = iter(reserve_ids(Contact, observations))
+        self.identity_ids = iter(reserve_ids(Identity, claims))
+        self.new_contacts: list[int] = []
+        self.new_identities: list[tuple[int, int, str, str]] = []  # id, contact, kind, value
+        self.merges: list[tuple[int, int, int]] = []  # winner, loser, observation index
+        self.logged: list[list[int]] = []
+        self.trusted: list[bool] = []
+
+    def _target(self, claims: Sequence[Claim], trusted: bool) -> int:
+        groups, index = self.groups, len(self.logged)
+        roots: list[int] = []
+        for claim in claims:
+            hit = self.owner.get((claim.kind, claim.value))
+            if hit is not None and (root := groups.find(hit[1])) not in roots:
+                roots.append(root)
+        knowns = [r for r in roots if r in groups.known]
+        if not roots:
+            target = next(self.contact_ids)
+            self.new_contacts.append(target)
+            return target
+        if trusted or len(knowns) <= 1:
+            target, losers = min(roots), [r for r in roots if r != min(roots)]
+        else:
+            target, losers = knowns[0], [r for r in roots if r not in groups.known]
+            self.stats.suggestions += len(knowns) - 1
+        for other in losers:
+            groups.union(target, other)
+            self.merges.append((target, other, index))
+        return target
+
+    def observe(self, claims: Sequence[Claim], trusted: bool) -> None:
+        target = self._target(claims, trusted)
+        ids: list[int] = []
+        for claim in claims:
+            key = (claim.kind, claim.value)
+            hit = self.owner.get(key)
+            if hit is None:
+                hit = (next(self.identity_ids), target)
+                self.owner[key] = hit
+                self.new_identities.append((hit[0], target, claim.kind, claim.value))
+                if claim.kind != ANONYMOUS:
+                    self.groups.known.add(target)
+            ids.append(hit[0])
+        self.logged.append(ids)
+        self.trusted.append(trusted)
+
+    def persist(self) -> None:
+        ws, now = self.ws, timezone.now()
+        self.stats.new_contacts = len(self.new_contacts)
+        self.stats.new_identities = len(self.new_identities)
+        self.stats.merges = len(self.merges)
+        with transaction.atomic():
+            insert_rows(
+                Contact,
+                ("id", "workspace", "full_name", "locale", "timezone", "city", "country",
+                 "avatar_url", "tags", "custom", "lifecycle", "order_count", "status",
+                 "created_at", "updated_at"),
+                [[pk, ws, "", "", "", "", "", "", [], {}, "prospect", 0, "active", now, now]
+                 for pk in self.new_contacts],
+            )  # fmt: skip
+            insert_rows(
+                Identity,
+                ("id", "workspace", "contact", "kind", "value", "verified", "source",
+                 "created_at"),
+                [[pk, ws, contact, kind, value, False, self.source, now]
+                 for pk, contact, kind, value in self.new_identities],
+            )  # fmt: skip
+            observation_ids = reserve_ids(Observation, len(self.logged))
+            insert_rows(
+                Observation,
+                ("id", "workspace", "identity_ids", "trusted", "source", "created_at"),
+                [[pk, ws, ids, trusted, self.source, now] for pk, ids, trusted
+                 in zip(observation_ids, self.logged, self.trusted, strict=True)],
+            )  # fmt: skip
+            if self.merges:
+                self._persist_merges(observation_ids)
+
+    def _persist_merges(self, observation_ids: list[int]) -> None:
+        ws, now, merges = self.ws, timezone.now(), self.merges
+        losers = {loser for _, loser, _ in merges}
+        # Which identities each loser held when it was merged (in merge order).
+        held: dict[int, list[int]] = defaultdict(list)
+        for pk, contact_id in (
+            Identity.objects.for_workspace(ws)
+            .filter(contact_id__in=losers)
+            .values_list("pk", "contact_id")
+        ):
+            held[contact_id].append(pk)
+        owned_rows = _owned_rows(ws, losers)
+        records = []
+        for winner, loser, index in merges:
+            moved: dict[str, list[int]] = {"contacts.identity": held.pop(loser, [])}
+            held[winner].extend(moved["contacts.identity"])
+            for label, by_contact in owned_rows.items():
+                rows = by_contact.pop(loser, [])
+                by_contact[winner].extend(rows)
+                if rows:
+                    moved[label] = rows
+            records.append([ws, winner, loser, observation_ids[index],
+                            f"same person ({self.source})", f"source:{self.source}", moved,
+                            {}, now])  # fmt: skip
+        insert_rows(
+            MergeRecord,
+            ("workspace", "winner", "loser", "observation", "reason", "actor_label", "moved",
+             "winner_before", "created_at"),
+            records,
+        )  # fmt: skip
+        final = [[self.groups.find(loser), ws, loser] for loser in losers]
+        quote = connection.ops.quote_name
+        with connection.cursor() as cursor:
+            targets = [(quote(str(Identity._meta.db_table)), quote("contact_id"))]
+            targets += [
+                (quote(str(o.model._meta.db_table)), quote(f"{o.contact_field}_id"))
+                for o in owned_tables()
+            ]
+            for table, column in targets:
+                cursor.executemany(
+                    f"UPDATE {table} SET {column} = %s "  # noqa: S608
+                    f"WHERE workspace_id = %s AND {column} = %s",
+                    final,
+                )
+            cursor.executemany(
+                f"UPDATE {quote(str(Contact._meta.db_table))} "  # noqa: S608
+                "SET status = 'merged', merged_into_id = %s WHERE workspace_id = %s AND id = %s",
+                final,
+            )
+
+
+def _owned_rows(ws: int, losers: set[int]) -> dict[str, dict[int, list[int]]]:
+    """Rows of contact-owned tables held by the contacts about to be merged."""
+    out: dict[str, dict[int, list[int]]] = {}
+    for owned in owned_tables():
+        by_contact: dict[int, list[int]] = defaultdict(list)
+        rows = owned.model._base_manager.filter(
+            workspace_id=ws, **{f"{owned.contact_field}_id__in": losers}
+        ).values_list("pk", f"{owned.contact_field}_id")
+        for pk, contact_id in rows:
+            by_contact[contact_id].append(pk)
+        out[owned.label] = by_contact
+    return out
