@@ -3,6 +3,7 @@ identities an event came with, and read a contact's timeline a page at a time.""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -14,7 +15,7 @@ from rapport.core.models import Workspace
 from rapport.core.pagination import Page, paginate
 from rapport.core.permissions import Perm
 
-from .models import Contact, Identity, TimelineEntry
+from .models import Contact, ContactStatus, Identity, TimelineEntry
 from .resolution import Claim, Resolution, normalise_claims, resolve
 from .tombstones import forget_tombstones
 
@@ -92,3 +93,25 @@ def timeline_page(
     if kind:
         qs = qs.filter(kind=kind)
     return paginate(qs, key="occurred_at", descending=True, cursor=cursor, limit=limit)
+
+
+@dataclass(frozen=True)
+class EnrichmentSubject:
+    """What enrichment providers may read about a contact."""
+
+    city: str
+    country: str
+    identities: list[Identity]
+
+
+def enrichment_subject(workspace_id: int, contact_id: int) -> EnrichmentSubject | None:
+    """None when the contact is gone (erased, or merged into another one)."""
+    contact = (
+        Contact.objects.for_workspace(workspace_id)
+        .filter(pk=contact_id, status=ContactStatus.ACTIVE)
+        .first()
+    )
+    if contact is None:
+        return None
+    identities = list(Identity.objects.for_workspace(workspace_id).filter(contact_id=contact_id))
+    return EnrichmentSubject(contact.city, contact.country, identities)

@@ -27,6 +27,7 @@ INSTALLED_APPS = [
     "rapport.core",
     "rapport.jobs",
     "rapport.contacts",
+    "rapport.enrichment",
     "rapport.web",
 ]
 
@@ -158,5 +159,22 @@ LOGGING: dict[str, Any] = {
         "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["redact"]}
     },
     "root": {"handlers": ["console"], "level": os.environ.get("RAPPORT_LOG_LEVEL", "INFO")},
-    "loggers": {"django.server": {"level": "WARNING"}},
+    # httpx logs every URL at INFO; enrichment URLs carry email hashes.
+    "loggers": {
+        "django.server": {"level": "WARNING"},
+        "httpx": {"level": "WARNING"},
+        "httpcore": {"level": "WARNING"},
+    },
+}
+
+# Enrichment providers that call out to the network (Gravatar, Open-Meteo). The
+# embedded demo and the tests run offline, so they turn NETWORK off by default.
+RAPPORT_ENRICHMENT = {
+    "NETWORK": os.environ.get("RAPPORT_ENRICHMENT_NETWORK", "1") == "1",
+    "GRAVATAR_URL": os.environ.get("RAPPORT_GRAVATAR_URL", "https://api.gravatar.com/v3"),
+    "GRAVATAR_API_KEY": os.environ.get("RAPPORT_GRAVATAR_API_KEY", ""),
+    "GEOCODING_URL": os.environ.get(
+        "RAPPORT_GEOCODING_URL", "https://geocoding-api.open-meteo.com/v1"
+    ),
+    "FORECAST_URL": os.environ.get("RAPPORT_FORECAST_URL", "https://api.open-meteo.com/v1"),
 }

@@ -1,0 +1,45 @@
+"""Background work of enrichment: drain the rate-limited queue, refresh what expired."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.utils import timezone
+from django_tasks import task
+
+from rapport.jobs.schedule import periodic
+
+from .models import EnrichedValue, EnrichmentRequest, RequestStatus
+from .runner import network_enabled, queued_providers, request_enrichment, run_queue
+
+
+@task()
+def run_enrichment_queue() -> dict[str, int]:
+    report = run_queue()
+    return vars(report)
+
+
+@periodic(every=timedelta(minutes=5), name="enrichment.queue")
+@task()
+def drain_enrichment_queue() -> dict[str, int]:
+    """Requests that waited for a rate-limit window or a retry go out here."""
+    if not EnrichmentRequest.unscoped.filter(
+        status=RequestStatus.PENDING, not_before__lte=timezone.now()
+    ).exists():
+        return {}
+    return vars(run_queue())
+
+
+@periodic(every=timedelta(hours=1), name="enrichment.refresh")
+@task()
+def refresh_expired_enrichment() -> int:
+    """Expired values of network providers are asked for again, in the background."""
+    if not network_enabled():
+        return 0
+    names = [p.name for p in queued_providers()]
+    stale = (
+        EnrichedValue.unscoped.filter(expires_at__lt=timezone.now(), provider__in=names)
+        .values_list("workspace_id", "contact_id", "provider")
+        .distinct()[:1000]
+    )
+    return sum(request_enrichment(ws, contact, [provider]) for ws, contact, provider in stale)
