@@ -11,6 +11,7 @@ from django.utils import timezone
 from rapport.core.actor import Actor
 from rapport.core.permissions import Perm
 
+from . import runner
 from .influence import Influence, influence
 from .models import EnrichedValue, EnrichmentRequest, ProviderHealth, RequestStatus
 from .providers import device
@@ -115,3 +116,8 @@ def panel(actor: Actor, contact_id: int) -> Panel:
 
 def provider_health() -> list[ProviderHealth]:
     return list(ProviderHealth.objects.order_by("provider"))
+
+
+def network_enabled() -> bool:
+    """Whether providers that call out to the network run on this server."""
+    return runner.network_enabled()

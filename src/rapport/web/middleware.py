@@ -13,7 +13,7 @@ CONTENT_SECURITY_POLICY = "; ".join(
         "default-src 'self'",
         "script-src 'self'",
         "style-src 'self'",
-        "img-src 'self' data: https://secure.gravatar.com",
+        "img-src 'self' data: https://secure.gravatar.com https://*.gravatar.com",
         "font-src 'self'",
         "connect-src 'self'",
         "object-src 'none'",

@@ -127,6 +127,13 @@ def get_json(client: httpx.Client, url: str, **params: Any) -> Any:
         raise ProviderError("the provider answered with something that is not JSON") from exc
 
 
+def safe_url(url: Any) -> str:
+    """A link we may show an agent: http(s) only, so no ``javascript:`` ever lands
+    in an href, whatever a provider sends."""
+    text = str(url or "").strip()[:300]
+    return text if text.lower().startswith(("https://", "http://")) else ""
+
+
 _registry: dict[str, type[Provider]] = {}
 
 

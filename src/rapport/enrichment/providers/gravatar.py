@@ -7,7 +7,7 @@ import hashlib
 from datetime import timedelta
 from typing import Any
 
-from .base import Fact, Provider, RateLimit, Subject, get_json, register, setting
+from .base import Fact, Provider, RateLimit, Subject, get_json, register, safe_url, setting
 
 # The profile fields kept, by Gravatar's names.
 KEPT = ("display_name", "avatar_url", "location", "job_title", "company", "description")
@@ -45,7 +45,7 @@ class Gravatar(Provider):
         return facts
 
     @staticmethod
-    def facts_from(profile: Any, ref: str, identity_id: int) -> list[Fact]:
+    def facts_from(profile: Any, ref: str, identity_id: int | None) -> list[Fact]:
         if not isinstance(profile, dict):
             return []
         facts = [
@@ -53,10 +53,12 @@ class Gravatar(Provider):
             for key in KEPT
             if isinstance(profile.get(key), str) and profile[key].strip()
         ]
+        # The photo is shown as an <img>: only an http(s) address may stay.
+        facts = [f for f in facts if f.field != "avatar_url" or safe_url(f.value)]
         accounts = [
-            {"service": str(a.get("service_label", ""))[:60], "url": str(a.get("url", ""))[:300]}
+            {"service": str(a.get("service_label", ""))[:60], "url": safe_url(a.get("url"))}
             for a in profile.get("verified_accounts") or []
-            if isinstance(a, dict) and not a.get("is_hidden")
+            if isinstance(a, dict) and not a.get("is_hidden") and safe_url(a.get("url"))
         ]
         if accounts:
             facts.append(Fact("verified_accounts", accounts[:10], ref, identity_id))

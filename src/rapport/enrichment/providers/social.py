@@ -8,7 +8,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from datetime import timedelta
 
-from .base import Fact, IdentityRef, Provider, Subject, register
+from .base import Fact, IdentityRef, Provider, Subject, register, safe_url
 
 
 @dataclass(frozen=True)
@@ -38,7 +38,8 @@ def unregister_source(identity_kind: str) -> None:
 
 
 def profile_fact(profile: SocialProfile, identity_id: int | None) -> Fact:
-    return Fact(f"profile.{profile.network}", asdict(profile), profile.url, identity_id)
+    value = {**asdict(profile), "url": safe_url(profile.url)}
+    return Fact(f"profile.{profile.network[:40]}", value, value["url"], identity_id)
 
 
 @register
