@@ -113,3 +113,21 @@ def test_demo_contacts_cover_every_stage_networks_and_duplicates(db: Any) -> Non
     browser = Identity.objects.for_workspace(ws).get(value="demo-browser-1")
     signed = Identity.objects.for_workspace(ws).get(value="signed.up@example.com")
     assert browser.contact_id == signed.contact_id
+
+
+def test_demo_contacts_are_enriched_with_provenance(db: Any) -> None:
+    from rapport.enrichment.influence import influence
+    from rapport.enrichment.models import EnrichedValue
+
+    ws = load_demo().workspace
+    values = EnrichedValue.objects.for_workspace(ws)
+    providers = set(values.values_list("provider", flat=True))
+    assert {"user-agent", "geoip", "location", "weather", "gravatar", "social"} <= providers
+    assert not values.filter(source_ref="").exists()  # every value says where it came from
+    countries = {v["code"] for v in values.filter(field="country").values_list("value", flat=True)}
+    assert countries <= {"GB", "PL", "RU", "NL", "DE"}
+    assert len(countries) >= 4
+    profiles = [v.value for v in values.filter(provider="social")]
+    score = influence(profiles)
+    assert score is not None
+    assert 0 < score.score <= 100

@@ -20,6 +20,7 @@ from rapport.core.models import Membership, Role, Scope, User, Workspace
 
 from .brand import LANGUAGES, NORDLICHT
 from .contacts import load_contacts
+from .enrichment import load_enrichment
 from .people import generate_people
 
 DEMO_EMAIL = "demo@example.com"
@@ -118,6 +119,7 @@ def load_demo(size: str = "small") -> DemoSummary:
         _staff(actor, sizing)
 
         load_contacts(workspace, sizing.contacts)
+        load_enrichment(workspace)
 
         # A second brand of the same company, where the demo user is an admin.
         tea_owner = User.objects.filter(email="kasia@nordlicht.example").get()
