@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ninja import NinjaAPI
 
-from . import audit, contacts, members, teams, tokens, workspace
+from . import audit, contacts, contacts_data, members, teams, tokens, workspace
 
 
 def register_routers(api: NinjaAPI) -> None:
@@ -13,4 +13,6 @@ def register_routers(api: NinjaAPI) -> None:
     api.add_router("/teams", teams.router)
     api.add_router("/tokens", tokens.router)
     api.add_router("/audit", audit.router)
+    # Before contacts: its /contacts/{contact_id} would otherwise take /contacts/imports.
+    api.add_router("", contacts_data.router)
     api.add_router("", contacts.router)
