@@ -64,6 +64,7 @@ def make_contact_ids(world: World) -> dict[str, str]:
     from rapport.contacts.actions.merges import do_merge_contacts
     from rapport.contacts.actions.people import do_add_task, do_create_contact
     from rapport.contacts.resolution import Claim, suggest_duplicate
+    from tests.factories_fields import make_field_and_company_ids
 
     actor = world.actor()
     tag = world.workspace.slug
@@ -84,4 +85,5 @@ def make_contact_ids(world: World) -> dict[str, str]:
         "contact_id": str(kept.pk),
         "merge_id": str(merge.pk),
         "suggestion_id": str(suggestion.pk),
+        **make_field_and_company_ids(world, kept),
     }

@@ -59,6 +59,8 @@ class ContactOut(Schema):
     locale: str
     timezone: str
     tags: list[str]
+    company_id: int | None
+    custom: dict[str, Any]
     status: str
     merged_into: int | None
     last_activity_at: datetime | None
@@ -76,6 +78,8 @@ class ContactOut(Schema):
             locale=contact.locale,
             timezone=contact.timezone,
             tags=list(contact.tags),
+            company_id=contact.company_id,
+            custom=dict(contact.custom),
             status=contact.status,
             merged_into=contact.merged_into_id,
             last_activity_at=contact.last_activity_at,
@@ -110,12 +114,24 @@ class ContactPatch(StrictIn):
     locale: str | None = Field(default=None, max_length=16)
     timezone: str | None = Field(default=None, max_length=64)
     tags: list[str] | None = Field(default=None, max_length=50)
+    company_id: int | None = Field(default=None, ge=1, description="null: no company")
+    custom: dict[str, Any] | None = Field(
+        default=None,
+        max_length=100,
+        description="custom field values by key, checked against /contact-fields; "
+        "null clears one; keys not sent are kept",
+    )
 
 
 class ContactQuery(QueryIn):
     search: str | None = Field(default=None, max_length=200)
     lifecycle: Lifecycle | None = None
     tag: str | None = Field(default=None, max_length=40)
+    company_id: int | None = Field(default=None, ge=1)
+    field: str | None = Field(default=None, max_length=40, description="a custom field key")
+    value: str | None = Field(
+        default=None, max_length=200, description="its value (blank: any value)"
+    )
     cursor: str | None = Field(default=None, max_length=200)
     limit: int = Field(default=50, ge=1, le=MAX_LIMIT)
 
@@ -200,6 +216,9 @@ def list_contacts(request: HttpRequest, q: Query[ContactQuery]) -> CursorPage[Co
         search=q.search,
         lifecycle=q.lifecycle.value if q.lifecycle else None,
         tag=q.tag,
+        field=q.field,
+        value=q.value,
+        company_id=q.company_id,
     )
     page = paginate(qs, key="id", descending=True, cursor=q.cursor, limit=q.limit)
     return CursorPage[ContactOut](

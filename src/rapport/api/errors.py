@@ -81,7 +81,9 @@ def install(api: NinjaAPI) -> None:
 
     @api.exception_handler(DomainError)
     def domain(request: HttpRequest, exc: DomainError) -> HttpResponse:
-        details = [{"field": exc.field, "message": exc.message}] if exc.field else None
+        details = getattr(exc, "details", None) or (
+            [{"field": exc.field, "message": exc.message}] if exc.field else None
+        )
         return envelope(
             api, request, status=exc.status, code=exc.code, message=exc.message, details=details
         )

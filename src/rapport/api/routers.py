@@ -4,7 +4,17 @@ from __future__ import annotations
 
 from ninja import NinjaAPI
 
-from . import audit, contacts, contacts_data, members, teams, tokens, workspace
+from . import (
+    audit,
+    companies,
+    contact_fields,
+    contacts,
+    contacts_data,
+    members,
+    teams,
+    tokens,
+    workspace,
+)
 
 
 def register_routers(api: NinjaAPI) -> None:
@@ -13,6 +23,8 @@ def register_routers(api: NinjaAPI) -> None:
     api.add_router("/teams", teams.router)
     api.add_router("/tokens", tokens.router)
     api.add_router("/audit", audit.router)
+    api.add_router("/companies", companies.router)
+    api.add_router("/contact-fields", contact_fields.router)
     # Before contacts: its /contacts/{contact_id} would otherwise take /contacts/imports.
     api.add_router("", contacts_data.router)
     api.add_router("", contacts.router)

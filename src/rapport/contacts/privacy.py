@@ -62,9 +62,14 @@ def export_contact(contact: Contact) -> dict[str, Any]:
 
 def markers_of(contact: Contact, contact_ids: list[int]) -> list[str]:
     """What to scrub elsewhere: the person's identities and name, and the free text
-    of their own rows (a task title or a note copied into the audit log)."""
+    of their own rows (a note or a task title copied into the audit log).
+
+    Free text means long text columns (not codes like ``kind`` or ``source``), and
+    only text no other contact's rows hold: "Lifecycle: Prospect → Lead" is on
+    everyone's timeline and must not be scrubbed from everyone else's data."""
+    ws = contact.workspace_id
     values = list(
-        Identity.objects.for_workspace(contact.workspace_id)
+        Identity.objects.for_workspace(ws)
         .filter(contact_id__in=contact_ids)
         .values_list("value", flat=True)
     )
@@ -73,13 +78,24 @@ def markers_of(contact: Contact, contact_ids: list[int]) -> list[str]:
         texts = [
             f.attname
             for f in owned.model._meta.concrete_fields
-            if isinstance(f, models.CharField | models.TextField) and not f.choices
+            if isinstance(f, models.TextField)
+            or (isinstance(f, models.CharField) and not f.choices and (f.max_length or 0) >= 200)
         ]
-        rows = owned.model._base_manager.filter(
-            workspace_id=contact.workspace_id, **{f"{owned.contact_field}_id__in": contact_ids}
-        )
-        for row in rows.values_list(*texts):
-            values.extend(str(v).strip() for v in row if v)
+        if not texts:
+            continue
+        manager = owned.model._base_manager.filter(workspace_id=ws)
+        mine = manager.filter(**{f"{owned.contact_field}_id__in": contact_ids})
+        others = manager.exclude(**{f"{owned.contact_field}_id__in": contact_ids})
+        for column in texts:
+            candidates = {
+                str(v).strip()
+                for v in mine.values_list(column, flat=True).distinct()
+                if v and len(str(v).strip()) >= 8
+            }
+            shared = set(
+                others.filter(**{f"{column}__in": candidates}).values_list(column, flat=True)
+            ) if candidates else set()  # fmt: skip
+            values.extend(candidates - shared)
     values = [v for v in values if len(v) >= 4]
     # Longest first, so "ann.smith@example.com" goes before "ann.smith".
     return sorted({v for v in values if v}, key=len, reverse=True)

@@ -2,17 +2,24 @@
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 
 from rapport.core.actor import Actor
+from rapport.core.errors import DomainError
 from rapport.core.permissions import Perm
 
+from .custom_fields import clean_values
 from .models import (
+    Company,
     Contact,
     ContactImport,
     ContactStatus,
+    CustomField,
     DuplicateSuggestion,
+    FieldType,
     Identity,
     MergeRecord,
     Note,
@@ -29,9 +36,19 @@ def list_contacts(
     search: str | None = None,
     lifecycle: str | None = None,
     tag: str | None = None,
+    field: str | None = None,
+    value: str | None = None,
+    company_id: int | None = None,
 ) -> QuerySet[Contact]:
+    """Active contacts; ``field``/``value`` filter on a custom field (a blank value:
+    contacts that have one). Raises ``DomainError`` for an unknown field or a
+    value its type cannot hold."""
     actor.require(Perm.CONTACTS_VIEW)
     qs = Contact.objects.for_workspace(actor.workspace).filter(status=ContactStatus.ACTIVE)
+    if field:
+        qs = _filter_custom(actor, qs, field, value)
+    if company_id is not None:
+        qs = qs.filter(company_id=company_id)
     if lifecycle:
         qs = qs.filter(lifecycle=lifecycle)
     if tag:
@@ -46,6 +63,67 @@ def list_contacts(
         )
         qs = qs.filter(Q(full_name__icontains=search.strip()) | Q(pk__in=holders))
     return qs.select_related("company")
+
+
+def _filter_custom(
+    actor: Actor, qs: QuerySet[Contact], key: str, value: str | None
+) -> QuerySet[Contact]:
+    definition = CustomField.objects.for_workspace(actor.workspace).filter(key=key).first()
+    if definition is None:
+        raise DomainError(f"There is no contact field '{key[:40]}'.", field="field")
+    if value is None or not value.strip():
+        return qs.filter(custom__has_key=definition.key)
+    # Keys are letters, digits and single underscores, and the explicit final lookup
+    # makes every name before it a key of the JSON (even one called "contains").
+    if definition.type == FieldType.TEXT:
+        return qs.filter(**{f"custom__{definition.key}__icontains": value.strip()})
+    wanted: Any = clean_values(actor.workspace, {definition.key: value}, [definition])[
+        definition.key
+    ]
+    return qs.filter(**{f"custom__{definition.key}__exact": wanted})
+
+
+def list_field_definitions(actor: Actor) -> QuerySet[CustomField]:
+    actor.require(Perm.CONTACTS_VIEW)
+    return CustomField.objects.for_workspace(actor.workspace)
+
+
+def access_field(actor: Actor, field_id: int) -> CustomField:
+    actor.require(Perm.CONTACTS_VIEW)
+    found = CustomField.objects.for_workspace(actor.workspace).filter(pk=field_id).first()
+    if found is None:
+        raise Http404("No such contact field")
+    return found
+
+
+def list_companies(actor: Actor, *, search: str | None = None) -> QuerySet[Company]:
+    """Companies with ``contact_count``: how many active contacts work there."""
+    actor.require(Perm.CONTACTS_VIEW)
+    qs = Company.objects.for_workspace(actor.workspace)
+    if search and search.strip():
+        term = search.strip()
+        qs = qs.filter(Q(name__icontains=term) | Q(domain__icontains=term.lower()))
+    return qs.annotate(
+        contact_count=Count("contact", filter=Q(contact__status=ContactStatus.ACTIVE))
+    )
+
+
+def company_choices(actor: Actor, limit: int = 500) -> list[tuple[int, str]]:
+    """(id, name) of the workspace's companies, by name, for a picker."""
+    actor.require(Perm.CONTACTS_VIEW)
+    return list(
+        Company.objects.for_workspace(actor.workspace)
+        .order_by("name", "id")
+        .values_list("pk", "name")[:limit]
+    )
+
+
+def access_company(actor: Actor, company_id: int) -> Company:
+    actor.require(Perm.CONTACTS_VIEW)
+    found = list_companies(actor).filter(pk=company_id).first()
+    if found is None:
+        raise Http404("No such company")
+    return found
 
 
 def access_contact(actor: Actor, contact_id: int) -> Contact:

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from rapport.contacts import lifecycle
 from rapport.contacts.facade import observe, record_timeline
-from rapport.contacts.models import Contact, Identity
+from rapport.contacts.models import Company, Contact, CustomField, FieldType, Identity
 from rapport.contacts.resolution import Claim
 from rapport.core.models import Workspace
 
@@ -53,6 +53,7 @@ def load_contacts(workspace: Workspace, count: int, seed: int = 21) -> int:
         lifecycle.recompute(contact)
     _visitor_then_identified(workspace, now)
     _duplicates(workspace, people[1:4])  # leads and customers: known by email
+    _fields_and_companies(workspace, rng)
     return Contact.objects.for_workspace(workspace).count()
 
 
@@ -107,3 +108,35 @@ def _duplicates(workspace: Workspace, people: list[Person]) -> None:
         observe(workspace, [Claim("email", twin_email)], trusted=True, source="old-shop")
         observe(workspace, [Claim("email", person.email), Claim("email", twin_email)],
                 trusted=False, source="newsletter form")  # fmt: skip
+
+
+ROASTS = ["Polar espresso", "Aurora filter", "Cold brew", "Decaf"]
+COMPANIES = (("Fjord Office Supplies", "fjord-office.example"),
+             ("Kraków Coworking", "krakow-cowork.example"),
+             ("Baltic Design Studio", "baltic-design.example"))  # fmt: skip
+
+
+def _fields_and_companies(workspace: Workspace, rng: random.Random) -> None:
+    """Three contact fields with values on the known customers, and a few companies
+    some of them work for."""
+    CustomField.objects.create(workspace=workspace, key="favourite_roast",
+                               label="Favourite roast", type=FieldType.CHOICE, choices=ROASTS,
+                               position=0)  # fmt: skip
+    CustomField.objects.create(workspace=workspace, key="loyalty_card", label="Loyalty card",
+                               type=FieldType.BOOLEAN, position=10)  # fmt: skip
+    CustomField.objects.create(workspace=workspace, key="birthday", label="Birthday",
+                               type=FieldType.DATE, position=20)  # fmt: skip
+    companies = [
+        Company.objects.create(workspace=workspace, name=name, domain=domain)
+        for name, domain in COMPANIES
+    ]
+    known = Contact.objects.for_workspace(workspace).exclude(full_name="").order_by("pk")
+    for n, contact in enumerate(known[:24]):
+        custom = {"favourite_roast": ROASTS[n % len(ROASTS)], "loyalty_card": n % 3 != 0}
+        if n % 2 == 0:
+            born = timezone.now().date() - timedelta(days=rng.randint(18 * 365, 65 * 365))
+            custom["birthday"] = born.isoformat()
+        contact.custom = {**contact.custom, **custom}
+        if n % 4 == 1:
+            contact.company = companies[n % len(companies)]
+        contact.save(update_fields=["custom", "company"])

@@ -118,3 +118,52 @@ class MergeForm(forms.Form):
     other = forms.CharField(
         max_length=320, label="Merge with", help_text="the other contact's id or email"
     )
+
+
+class CompanyForm(forms.Form):
+    name = forms.CharField(max_length=200)
+    domain = forms.CharField(max_length=200, required=False, help_text="e.g. example.com")
+
+
+def _choice_lines(text: str) -> list[str]:
+    return [line.strip() for line in text.splitlines() if line.strip()]
+
+
+class ContactFieldForm(forms.Form):
+    label = forms.CharField(max_length=80)
+    key = forms.CharField(
+        max_length=40, help_text="stored under this name and used by the API; cannot change"
+    )
+    type = forms.ChoiceField(choices=[])
+    choices = forms.CharField(
+        required=False,
+        max_length=10_000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="for a choice field: one per line",
+    )
+    required = forms.BooleanField(required=False)
+    position = forms.IntegerField(min_value=0, max_value=10_000, required=False)
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        from rapport.contacts.models import FieldType
+
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["type"].choices = FieldType.choices  # type: ignore[attr-defined]
+
+    def choice_list(self) -> list[str]:
+        return _choice_lines(self.cleaned_data.get("choices") or "")
+
+
+class ContactFieldEditForm(forms.Form):
+    label = forms.CharField(max_length=80)
+    choices = forms.CharField(
+        required=False,
+        max_length=10_000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="one per line; values already saved stay as they are",
+    )
+    required = forms.BooleanField(required=False)
+    position = forms.IntegerField(min_value=0, max_value=10_000)
+
+    def choice_list(self) -> list[str]:
+        return _choice_lines(self.cleaned_data.get("choices") or "")

@@ -6,12 +6,14 @@ from django.urls import URLPattern, URLResolver, include, path
 from .context import MODULES
 from .views import (
     auth,
+    contacts_companies,
     contacts_detail,
     contacts_import,
     contacts_list,
     contacts_merge,
     contacts_privacy,
     settings_audit,
+    settings_contact_fields,
     settings_jobs,
     settings_members,
     settings_teams,
@@ -103,6 +105,31 @@ settings_patterns = [
         name="settings_token_revoke",
     ),
     path("audit/", settings_audit.audit, name="settings_audit"),
+    path(
+        "contact-fields/",
+        settings_contact_fields.contact_fields,
+        name="settings_contact_fields",
+    ),
+    path(
+        "contact-fields/create/",
+        settings_contact_fields.contact_field_create,
+        name="settings_contact_field_create",
+    ),
+    path(
+        "contact-fields/<int:field_id>/",
+        settings_contact_fields.contact_field_detail,
+        name="settings_contact_field",
+    ),
+    path(
+        "contact-fields/<int:field_id>/edit/",
+        settings_contact_fields.contact_field_edit,
+        name="settings_contact_field_edit",
+    ),
+    path(
+        "contact-fields/<int:field_id>/delete/",
+        settings_contact_fields.contact_field_delete,
+        name="settings_contact_field_delete",
+    ),
     path("jobs/", settings_jobs.jobs, name="settings_jobs"),
     path("jobs/<str:job_id>/retry/", settings_jobs.job_retry, name="settings_job_retry"),
 ]
@@ -111,6 +138,14 @@ contact_patterns = [
     path("", contacts_list.contact_list, name="contacts"),
     path("new/", contacts_list.contact_create, name="contact_create"),
     path("duplicates/", contacts_merge.duplicates, name="contact_duplicates"),
+    path("companies/", contacts_companies.company_list, name="contact_companies"),
+    path("companies/new/", contacts_companies.company_create, name="contact_company_create"),
+    path("companies/<int:company_id>/", contacts_companies.company_detail, name="contact_company"),
+    path(
+        "companies/<int:company_id>/edit/",
+        contacts_companies.company_edit,
+        name="contact_company_edit",
+    ),
     path("export.csv", contacts_import.export, name="contact_export"),
     path("import/", contacts_import.imports, name="contact_imports"),
     path("import/upload/", contacts_import.import_upload, name="contact_import_upload"),
@@ -137,6 +172,8 @@ contact_patterns = [
     path("tasks/<int:task_id>/toggle/", contacts_detail.task_toggle, name="contact_task_toggle"),
     path("<int:contact_id>/", contacts_detail.contact_detail, name="contact"),
     path("<int:contact_id>/edit/", contacts_detail.contact_edit, name="contact_edit"),
+    path("<int:contact_id>/custom/", contacts_detail.contact_custom, name="contact_custom"),
+    path("<int:contact_id>/company/", contacts_detail.contact_company, name="contact_company_set"),
     path(
         "<int:contact_id>/identities/add/",
         contacts_detail.identity_add,

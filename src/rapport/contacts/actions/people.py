@@ -14,11 +14,15 @@ from rapport.core.errors import DomainError
 from rapport.core.events import Event, publish
 from rapport.core.permissions import Perm
 
-from .. import lifecycle
-from ..models import Contact, Identity, Note, Task
+from .. import custom_fields, lifecycle
+from ..models import Company, Contact, Identity, Note, Task
 from ..resolution import Claim, Resolution, normalise_claims, resolve
 
 EDITABLE = ("full_name", "locale", "timezone", "city", "country", "avatar_url", "tags")
+# Besides the profile, an update may set the company (an id, None to unset) and custom
+# field values (merged into the stored ones; None clears one).
+UPDATABLE = (*EDITABLE, "company_id", "custom")
+AUDITED = [*EDITABLE, "company_id", "custom"]
 
 
 def _clean_tags(tags: list[str]) -> list[str]:
@@ -70,15 +74,37 @@ def _apply(contact: Contact, fields: dict[str, Any]) -> None:
     contact.save()
 
 
+def _company_id(actor: Actor, company_id: Any) -> int | None:
+    if company_id is None:
+        return None
+    if isinstance(company_id, bool) or not isinstance(company_id, int):
+        raise DomainError("The company is given by its id.", field="company_id")
+    if not Company.objects.for_workspace(actor.workspace).filter(pk=company_id).exists():
+        raise DomainError("There is no such company in this workspace.", field="company_id")
+    return company_id
+
+
 def do_update_contact(actor: Actor, contact: Contact, **fields: Any) -> Contact:
+    """Edit the profile, the company and custom field values. Custom values are
+    checked against the workspace's field definitions before anything is saved."""
     actor.require(Perm.CONTACTS_MANAGE)
-    unknown = set(fields) - set(EDITABLE)
+    unknown = set(fields) - set(UPDATABLE)
     if unknown:
         raise DomainError(f"Unknown field(s): {', '.join(sorted(unknown))}")
+    custom = fields.pop("custom", None)
+    cleaned: dict[str, Any] = {}
+    if custom is not None:
+        if not isinstance(custom, dict):
+            raise DomainError("Custom fields are an object of key: value.", field="custom")
+        cleaned = custom_fields.clean_values(actor.workspace, custom)
+    if "company_id" in fields:
+        fields["company_id"] = _company_id(actor, fields["company_id"])
     with transaction.atomic():
-        before = snapshot(contact, list(EDITABLE))
+        before = snapshot(contact, AUDITED)
+        if custom is not None:
+            contact.custom = custom_fields.merged(contact.custom, cleaned)
         _apply(contact, fields)
-        after = snapshot(contact, list(EDITABLE))
+        after = snapshot(contact, AUDITED)
         if before != after:
             record(actor, "contact.update", contact, before=before, after=after)
             publish(Event.CONTACT_UPDATED, actor.workspace.pk, contact_id=contact.pk)

@@ -1,4 +1,5 @@
 from .activity import Note, Task, TimelineEntry
+from .fields import CustomField, FieldType
 from .identities import Identity, IdentityKind
 from .merges import DuplicateSuggestion, MergeRecord, Observation, SuggestionStatus
 from .people import PROFILE_FIELDS, Company, Contact, ContactStatus, Lifecycle
@@ -14,8 +15,10 @@ __all__ = [
     "Contact",
     "ContactImport",
     "ContactStatus",
+    "CustomField",
     "DuplicateSuggestion",
     "ErasedIdentity",
+    "FieldType",
     "Identity",
     "IdentityKind",
     "ImportStatus",

@@ -21,22 +21,55 @@ def insert_rows(model: type[models.Model], fields: Sequence[str], rows: list[lis
         n for n, f in enumerate(fields) if isinstance(meta.get_field(f), models.JSONField)
     ]
     ops = connection.ops
+    table = ops.quote_name(str(meta.db_table))
+    quoted = ", ".join(ops.quote_name(c) for c in columns)
+    if connection.vendor == "postgresql":
+        _copy(table, quoted, rows, json_positions)
+        return
+    date_positions = [n for n, v in enumerate(rows[0]) if isinstance(v, datetime)]
+    adapted_dates: dict[datetime, Any] = {}  # a batch shares a handful of timestamps
     adapted = []
     for row in rows:
         values = list(row)
         for n in json_positions:
-            values[n] = json.dumps(values[n])
-        for n, value in enumerate(values):
-            if isinstance(value, datetime):
-                values[n] = ops.adapt_datetimefield_value(value)
+            values[n] = _json(values[n])
+        for n in date_positions:
+            value = values[n]
+            if value not in adapted_dates:
+                adapted_dates[value] = ops.adapt_datetimefield_value(value)
+            values[n] = adapted_dates[value]
         adapted.append(values)
-    quoted = ", ".join(ops.quote_name(c) for c in columns)
-    table = str(meta.db_table)
     marks = ", ".join(["%s"] * len(columns))
     # Names come from model metadata and are quoted; every value is a parameter.
-    sql = f"INSERT INTO {ops.quote_name(table)} ({quoted}) VALUES ({marks})"  # noqa: S608
+    sql = f"INSERT INTO {table} ({quoted}) VALUES ({marks})"  # noqa: S608
     with connection.cursor() as cursor:
         cursor.executemany(sql, adapted)
+
+
+def _json(value: Any) -> str:
+    """JSON text; lists of ints (identity ids in the observation log) and empty
+    containers, the bulk of what is written here, skip the encoder."""
+    if isinstance(value, list):
+        if not value:
+            return "[]"
+        if all(type(v) is int for v in value):
+            return "[" + ",".join(map(str, value)) + "]"
+    elif isinstance(value, dict) and not value:
+        return "{}"
+    return json.dumps(value)
+
+
+def _copy(table: str, columns: str, rows: list[list[Any]], json_positions: list[int]) -> None:
+    """PostgreSQL's COPY: several times faster than INSERT for big batches. JSON
+    goes as text (the column casts it); everything else psycopg adapts."""
+    with connection.cursor() as cursor:
+        raw = cursor.cursor  # the psycopg cursor under Django's wrapper
+        with raw.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+            for row in rows:
+                values = list(row)
+                for n in json_positions:
+                    values[n] = _json(values[n])
+                copy.write_row(values)
 
 
 def _column(model: type[models.Model], name: str) -> str:

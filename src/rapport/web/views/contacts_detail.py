@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from django.contrib import messages
@@ -9,7 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from rapport.contacts import queries
+from rapport.contacts import custom_fields, queries
 from rapport.contacts.actions.people import (
     do_add_identity,
     do_add_note,
@@ -19,7 +20,7 @@ from rapport.contacts.actions.people import (
 )
 from rapport.contacts.actions.privacy import current_consents
 from rapport.contacts.facade import timeline_page
-from rapport.contacts.models import Channel, Contact, Purpose
+from rapport.contacts.models import Channel, Contact, CustomField, Purpose
 from rapport.core.actor import Actor
 from rapport.core.errors import DomainError
 from rapport.core.permissions import Perm
@@ -34,6 +35,52 @@ from rapport.web.forms import (
 )
 
 TIMELINE_PAGE = 20
+
+
+@dataclass(frozen=True)
+class CustomRow:
+    """One custom field on the contact page: its definition, the value as an input
+    holds it, as it reads, and what was wrong with a submitted one."""
+
+    field: CustomField
+    value: str
+    shown: str
+    error: str = ""
+
+    @property
+    def name(self) -> str:
+        return f"cf_{self.field.key}"
+
+
+def _custom_rows(
+    fields: list[CustomField],
+    stored: dict[str, Any],
+    submitted: dict[str, str] | None = None,
+    errors: dict[str, str] | None = None,
+) -> list[CustomRow]:
+    submitted, errors = submitted or {}, errors or {}
+    return [
+        CustomRow(
+            field=f,
+            value=submitted.get(f.key, custom_fields.form_value(f, stored.get(f.key))),
+            shown=custom_fields.display(f, stored.get(f.key)),
+            error=errors.get(f.key, ""),
+        )
+        for f in fields
+    ]
+
+
+def _fields_context(actor: Actor, contact: Contact) -> dict[str, Any]:
+    companies = queries.company_choices(actor)
+    if contact.company_id and contact.company and contact.company_id not in dict(companies):
+        companies.append((contact.company_id, contact.company.name))
+    return {
+        "custom_rows": _custom_rows(custom_fields.definitions(actor.workspace), contact.custom),
+        "custom_error": "",
+        "company_choices": companies,
+        "company_error": "",
+        "can_define_fields": actor.can(Perm.WORKSPACE_MANAGE),
+    }
 
 
 def _context(request: HttpRequest, actor: Actor, contact: Contact) -> dict[str, Any]:
@@ -80,6 +127,7 @@ def _context(request: HttpRequest, actor: Actor, contact: Contact) -> dict[str, 
         "note_form": NoteForm(),
         "task_form": TaskForm(),
         "merge_form": MergeForm(),
+        **_fields_context(actor, contact),
     }
 
 
@@ -192,3 +240,45 @@ def task_toggle(request: HttpRequest, actor: Actor, task_id: int) -> HttpRespons
     task = queries.access_task(actor, task_id)
     do_complete_task(actor, task, done=not task.done)
     return redirect("contact", slug=actor.workspace.slug, contact_id=task.contact_id)
+
+
+@require_POST
+@workspace_view(Perm.CONTACTS_MANAGE)
+def contact_custom(request: HttpRequest, actor: Actor, contact_id: int) -> HttpResponse:
+    """Save the custom field values of the form; fields not in it are kept."""
+    contact = queries.access_contact(actor, contact_id)
+    fields = custom_fields.definitions(actor.workspace)
+    submitted = {
+        f.key: request.POST[f"cf_{f.key}"] for f in fields if f"cf_{f.key}" in request.POST
+    }
+    try:
+        do_update_contact(actor, contact, custom=submitted)
+    except custom_fields.CustomValuesInvalid as exc:
+        rows = _custom_rows(fields, contact.custom, submitted, exc.errors)
+        return _page(request, actor, contact, status=400, custom_rows=rows,
+                     custom_error="Some fields need another value.")  # fmt: skip
+    except DomainError as exc:
+        rows = _custom_rows(fields, contact.custom, submitted)
+        return _page(request, actor, contact, status=400, custom_rows=rows,
+                     custom_error=exc.message)  # fmt: skip
+    messages.success(request, "Saved.")
+    return _back(actor, contact)
+
+
+@require_POST
+@workspace_view(Perm.CONTACTS_MANAGE)
+def contact_company(request: HttpRequest, actor: Actor, contact_id: int) -> HttpResponse:
+    """Set (or, with a blank choice, unset) the contact's company."""
+    contact = queries.access_contact(actor, contact_id)
+    raw = request.POST.get("company")
+    if raw is None:
+        return _page(request, actor, contact, status=400, company_error="Choose a company.")
+    try:
+        company_id = int(raw) if raw.strip() else None
+        do_update_contact(actor, contact, company_id=company_id)
+    except ValueError:
+        return _page(request, actor, contact, status=400, company_error="Choose a company.")
+    except DomainError as exc:
+        return _page(request, actor, contact, status=400, company_error=exc.message)
+    messages.success(request, "Saved.")
+    return _back(actor, contact)

@@ -29,9 +29,14 @@ def _list_context(request: HttpRequest, actor: Actor) -> dict[str, Any]:
     if stage not in Lifecycle.values:
         stage = ""
     tag = request.GET.get("tag", "")[:40]
-    qs = queries.list_contacts(actor, search=search, lifecycle=stage or None, tag=tag or None)
+    field = request.GET.get("field", "")[:40]
+    value = request.GET.get("value", "")[:200]
     error = ""
     try:
+        qs = queries.list_contacts(
+            actor, search=search, lifecycle=stage or None, tag=tag or None,
+            field=field or None, value=value if field else None,
+        )  # fmt: skip
         page = paginate(
             qs, key="id", descending=True, cursor=request.GET.get("cursor") or None, limit=PAGE
         )
@@ -50,6 +55,9 @@ def _list_context(request: HttpRequest, actor: Actor) -> dict[str, Any]:
         "q": search,
         "lifecycle": stage,
         "tag": tag,
+        "field": field,
+        "value": value,
+        "custom_fields": queries.list_field_definitions(actor),
         "stages": Lifecycle.choices,
         "base_query": base_query,
         "error": error,
