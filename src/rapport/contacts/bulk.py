@@ -65,10 +65,15 @@ def resolve_bulk(
     source: str,
 ) -> BulkStats:
     """Resolve already-normalised ``observations`` ((claims, trusted) pairs)."""
-    batch = _Batch(workspace.pk, source, len(observations), sum(len(c) for c, _ in observations))
-    for claims, trusted in observations:
-        batch.observe(claims, trusted)
-    batch.persist()
+    # One transaction from reading the identity map to the last write: the ids are
+    # reserved under its lock, and nobody sees half a batch.
+    with transaction.atomic():
+        batch = _Batch(
+            workspace.pk, source, len(observations), sum(len(c) for c, _ in observations)
+        )
+        for claims, trusted in observations:
+            batch.observe(claims, trusted)
+        batch.persist()
     return batch.stats
 
 
@@ -193,25 +198,37 @@ class _Batch:
              "winner_before", "created_at"),
             records,
         )  # fmt: skip
-        final = [[self.groups.find(loser), ws, loser] for loser in losers]
+        final = [(loser, self.groups.find(loser)) for loser in losers]
         quote = connection.ops.quote_name
+        targets = [(quote(str(Identity._meta.db_table)), quote("contact_id"))]
+        targets += [
+            (quote(str(o.model._meta.db_table)), quote(f"{o.contact_field}_id"))
+            for o in owned_tables()
+        ]
         with connection.cursor() as cursor:
-            targets = [(quote(str(Identity._meta.db_table)), quote("contact_id"))]
-            targets += [
-                (quote(str(o.model._meta.db_table)), quote(f"{o.contact_field}_id"))
-                for o in owned_tables()
-            ]
-            for table, column in targets:
-                cursor.executemany(
-                    f"UPDATE {table} SET {column} = %s "  # noqa: S608
-                    f"WHERE workspace_id = %s AND {column} = %s",
-                    final,
-                )
-            cursor.executemany(
-                f"UPDATE {quote(str(Contact._meta.db_table))} "  # noqa: S608
-                "SET status = 'merged', merged_into_id = %s WHERE workspace_id = %s AND id = %s",
-                final,
+            # Losers and their final winners in a scratch table, then one set-based
+            # UPDATE per table instead of one statement per loser and table.
+            cursor.execute(
+                "CREATE TEMPORARY TABLE bulk_moves (loser bigint PRIMARY KEY, winner bigint)"
             )
+            try:
+                cursor.executemany("INSERT INTO bulk_moves VALUES (%s, %s)", final)
+                for table, column in targets:
+                    cursor.execute(
+                        f"UPDATE {table} SET {column} = (SELECT winner FROM bulk_moves "  # noqa: S608
+                        f"WHERE loser = {table}.{column}) WHERE workspace_id = %s "
+                        f"AND {column} IN (SELECT loser FROM bulk_moves)",
+                        [ws],
+                    )
+                contacts = quote(str(Contact._meta.db_table))
+                cursor.execute(
+                    f"UPDATE {contacts} SET status = 'merged', merged_into_id = "  # noqa: S608
+                    f"(SELECT winner FROM bulk_moves WHERE loser = {contacts}.id) "
+                    "WHERE workspace_id = %s AND id IN (SELECT loser FROM bulk_moves)",
+                    [ws],
+                )
+            finally:
+                cursor.execute("DROP TABLE bulk_moves")
 
 
 def _owned_rows(ws: int, losers: set[int]) -> dict[str, dict[int, list[int]]]:

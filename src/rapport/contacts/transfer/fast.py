@@ -87,11 +87,18 @@ def reserve_ids(model: type[models.Model], count: int) -> list[int]:
     table = str(model._meta.db_table)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
+            # Nobody inserts into the table while we hold EXCLUSIVE (it conflicts with
+            # the ROW EXCLUSIVE every INSERT takes), so moving the sequence on by
+            # ``count`` at once is safe and far cheaper than ``count`` nextval calls.
+            # The lock lasts until the transaction that inserts the rows commits.
+            cursor.execute(f"LOCK TABLE {connection.ops.quote_name(table)} IN EXCLUSIVE MODE")
             cursor.execute(
-                "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
-                [table, count],
+                "SELECT setval(pg_get_serial_sequence(%s, 'id'), "
+                "nextval(pg_get_serial_sequence(%s, 'id')) + %s - 1)",
+                [table, table, count],
             )
-            return [row[0] for row in cursor.fetchall()]
+            end = int(cursor.fetchone()[0])
+            return list(range(end - count + 1, end + 1))
         cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {connection.ops.quote_name(table)}")  # noqa: S608
         start = int(cursor.fetchone()[0]) + 1
     return list(range(start, start + count))
