@@ -10,6 +10,7 @@ from . import (
     contact_fields,
     contacts,
     contacts_data,
+    enrichment,
     members,
     teams,
     tokens,
@@ -27,4 +28,5 @@ def register_routers(api: NinjaAPI) -> None:
     api.add_router("/contact-fields", contact_fields.router)
     # Before contacts: its /contacts/{contact_id} would otherwise take /contacts/imports.
     api.add_router("", contacts_data.router)
+    api.add_router("", enrichment.router)
     api.add_router("", contacts.router)

@@ -8,6 +8,7 @@ from .views import (
     auth,
     contacts_companies,
     contacts_detail,
+    contacts_enrichment,
     contacts_import,
     contacts_list,
     contacts_merge,
@@ -172,6 +173,16 @@ contact_patterns = [
     path("tasks/<int:task_id>/toggle/", contacts_detail.task_toggle, name="contact_task_toggle"),
     path("<int:contact_id>/", contacts_detail.contact_detail, name="contact"),
     path("<int:contact_id>/edit/", contacts_detail.contact_edit, name="contact_edit"),
+    path(
+        "<int:contact_id>/enrichment/",
+        contacts_enrichment.contact_enrichment,
+        name="contact_enrichment",
+    ),
+    path(
+        "<int:contact_id>/enrichment/refresh/",
+        contacts_enrichment.contact_enrichment_refresh,
+        name="contact_enrichment_refresh",
+    ),
     path("<int:contact_id>/custom/", contacts_detail.contact_custom, name="contact_custom"),
     path("<int:contact_id>/company/", contacts_detail.contact_company, name="contact_company_set"),
     path(
