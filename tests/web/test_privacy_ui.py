@@ -50,3 +50,12 @@ def test_retention_policy_form(world: World) -> None:
     assert RetentionPolicy.objects.for_workspace(world.workspace).get().inactive_months == 36
     bad = admin.post(url, {"months": "lots"}, follow=True)
     assert "whole number" in bad.content.decode()
+
+
+def test_contacts_title_is_plain_text(world: World) -> None:
+    client = Client()
+    client.force_login(world.owner.user)
+    page = client.get(f"/w/{world.workspace.slug}/contacts/").content.decode()
+    title = page[page.index("<title>") : page.index("</title>")]
+    assert "<form" not in title
+    assert page.count(f'action="/w/{world.workspace.slug}/contacts/retention/"') == 1
