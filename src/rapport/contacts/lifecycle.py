@@ -5,7 +5,10 @@ lead      identified: an email, a phone, a login (shop user id)
 customer  at least one order
 repeat    two orders or more
 advocate  set by community activity (a later release writes the tag)
-lapsed    a customer or lead with no activity for ``LAPSED_AFTER_DAYS``
+lapsed    a lead or customer with no activity for the workspace's
+          ``lapsed_after_days`` (180 by default), or a repeat customer whose last
+          order is ``cadence_factor`` (3 by default) times their own mean gap
+          between orders ago, and at least ``MIN_CADENCE_DAYS``
 """
 
 from __future__ import annotations
@@ -16,15 +19,43 @@ from django.utils import timezone
 
 from rapport.core.events import Event, publish
 
-from .models import Contact, Identity, IdentityKind, Lifecycle, TimelineEntry
+from .models import Contact, Identity, IdentityKind, Lifecycle, LifecyclePolicy, TimelineEntry
 
 LAPSED_AFTER_DAYS = 180
+CADENCE_FACTOR = 3.0
+MIN_CADENCE_DAYS = 14
 IDENTIFYING = {IdentityKind.EMAIL, IdentityKind.PHONE, IdentityKind.USER_ID}
 ADVOCATE_TAG = "advocate"
 
 
-def stage_of(contact: Contact, *, now: datetime | None = None) -> Lifecycle:
+def policy_for(workspace_id: int) -> LifecyclePolicy:
+    return LifecyclePolicy.objects.for_workspace(workspace_id).first() or LifecyclePolicy(
+        workspace_id=workspace_id, lapsed_after_days=LAPSED_AFTER_DAYS,
+        cadence_factor=CADENCE_FACTOR,
+    )  # fmt: skip
+
+
+def _past_cadence(contact: Contact, policy: LifecyclePolicy, now: datetime) -> bool:
+    """Has this repeat customer gone well past their own rhythm of ordering?"""
+    if policy.cadence_factor <= 0 or contact.order_count < 2:
+        return False
+    orders = sorted(
+        TimelineEntry.objects.for_workspace(contact.workspace_id)
+        .filter(contact=contact, kind="order")
+        .values_list("occurred_at", flat=True)
+    )
+    if len(orders) < 2:
+        return False
+    mean_gap = (orders[-1] - orders[0]) / (len(orders) - 1)
+    overdue = max(mean_gap * policy.cadence_factor, timedelta(days=MIN_CADENCE_DAYS))
+    return now - orders[-1] > overdue
+
+
+def stage_of(
+    contact: Contact, *, now: datetime | None = None, policy: LifecyclePolicy | None = None
+) -> Lifecycle:
     now = now or timezone.now()
+    policy = policy or policy_for(contact.workspace_id)
     if ADVOCATE_TAG in contact.tags:
         return Lifecycle.ADVOCATE
     identified = (
@@ -41,14 +72,16 @@ def stage_of(contact: Contact, *, now: datetime | None = None) -> Lifecycle:
     else:
         return Lifecycle.PROSPECT
     last = contact.last_activity_at
-    if last is not None and now - last > timedelta(days=LAPSED_AFTER_DAYS):
+    if last is not None and now - last > timedelta(days=policy.lapsed_after_days):
+        return Lifecycle.LAPSED
+    if _past_cadence(contact, policy, now):
         return Lifecycle.LAPSED
     return stage
 
 
-def recompute(contact: Contact) -> bool:
+def recompute(contact: Contact, policy: LifecyclePolicy | None = None) -> bool:
     """Store the contact's stage; a change is a timeline entry and a domain event."""
-    stage = stage_of(contact)
+    stage = stage_of(contact, policy=policy)
     if stage == contact.lifecycle:
         return False
     before = contact.lifecycle

@@ -11,6 +11,7 @@ from rapport.core.actor import Actor
 from rapport.core.errors import DomainError
 from rapport.core.permissions import Perm
 
+from . import lifecycle
 from .custom_fields import clean_values
 from .models import (
     Company,
@@ -21,6 +22,7 @@ from .models import (
     DuplicateSuggestion,
     FieldType,
     Identity,
+    LifecyclePolicy,
     MergeRecord,
     Note,
     RetentionPolicy,
@@ -233,6 +235,11 @@ def access_import(actor: Actor, import_id: int) -> ContactImport:
     if found is None:
         raise Http404("No such import")
     return found
+
+
+def lifecycle_policy(actor: Actor) -> LifecyclePolicy:
+    actor.require(Perm.CONTACTS_VIEW)
+    return lifecycle.policy_for(actor.workspace.pk)
 
 
 def retention_months(actor: Actor) -> int:

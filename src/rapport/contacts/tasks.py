@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 from django_tasks import task
 
@@ -13,7 +13,15 @@ from rapport.core.models import Workspace
 from rapport.jobs.facade import enqueue_once
 from rapport.jobs.schedule import periodic
 
-from .models import Contact, ContactImport, ContactStatus, ImportStatus, RetentionPolicy
+from . import lifecycle
+from .models import (
+    Contact,
+    ContactImport,
+    ContactStatus,
+    ImportStatus,
+    Lifecycle,
+    RetentionPolicy,
+)
 from .privacy import erase_contact
 from .similarity import refresh_suggestions
 from .transfer.importer import run_import
@@ -67,3 +75,30 @@ def suggest_duplicates(workspace_id: int) -> int:
 @task()
 def suggest_duplicates_everywhere() -> int:
     return sum(refresh_suggestions(ws) for ws in Workspace.objects.all())
+
+
+@periodic(every=timedelta(hours=24), name="contacts.lifecycle")
+@task()
+def recompute_lapsing() -> int:
+    """Time passes without events: people go quiet (lapse) and, when they come back,
+    stop being lapsed. Only contacts whose stage could have changed are looked at."""
+    changed = 0
+    now = timezone.now()
+    for workspace in Workspace.objects.all():
+        policy = lifecycle.policy_for(workspace.pk)
+        quiet = now - timedelta(days=min(policy.lapsed_after_days, lifecycle.MIN_CADENCE_DAYS))
+        candidates = (
+            Contact.objects.for_workspace(workspace)
+            .filter(status=ContactStatus.ACTIVE)
+            .filter(
+                Q(
+                    lifecycle__in=[Lifecycle.LEAD, Lifecycle.CUSTOMER, Lifecycle.REPEAT],
+                    last_activity_at__lt=quiet,
+                )
+                | Q(lifecycle=Lifecycle.LAPSED, last_activity_at__gt=F("lifecycle_changed_at"))
+            )
+        )
+        for contact in candidates.iterator(chunk_size=500):
+            with transaction.atomic():
+                changed += lifecycle.recompute(contact, policy)
+    return changed

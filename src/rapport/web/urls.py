@@ -199,6 +199,7 @@ contact_patterns = [
     ),
     path("<int:contact_id>/erase/", contacts_privacy.contact_erase, name="contact_erase"),
     path("retention/", contacts_privacy.retention, name="contact_retention"),
+    path("lifecycle/", contacts_privacy.lifecycle_policy, name="contact_lifecycle_policy"),
 ]
 
 # Modules that are built have their own routes; the rest show their empty state.

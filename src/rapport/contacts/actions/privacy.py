@@ -12,7 +12,7 @@ from rapport.core.audit import record
 from rapport.core.errors import DomainError
 from rapport.core.permissions import Perm
 
-from ..models import Channel, Consent, Contact, Purpose, RetentionPolicy
+from ..models import Channel, Consent, Contact, LifecyclePolicy, Purpose, RetentionPolicy
 from ..privacy import erase_contact, export_contact
 
 
@@ -81,4 +81,24 @@ def do_set_retention(actor: Actor, *, inactive_months: int) -> RetentionPolicy:
         )
         record(actor, "contact.retention", policy, object_type="retention",
                after={"inactive_months": inactive_months})  # fmt: skip
+    return policy
+
+
+def do_set_lifecycle_policy(
+    actor: Actor, *, lapsed_after_days: int, cadence_factor: float
+) -> LifecyclePolicy:
+    """When contacts count as lapsed. Stages follow at the next daily recompute."""
+    actor.require(Perm.WORKSPACE_MANAGE)
+    if not 1 <= lapsed_after_days <= 3650:
+        raise DomainError("Give a number of days from 1 to 3650.", field="lapsed_after_days")
+    if not 0 <= cadence_factor <= 50:
+        raise DomainError("Give a factor from 0 (off) to 50.", field="cadence_factor")
+    with transaction.atomic():
+        policy, _ = LifecyclePolicy.objects.for_workspace(actor.workspace).update_or_create(
+            workspace=actor.workspace,
+            defaults={"lapsed_after_days": lapsed_after_days, "cadence_factor": cadence_factor},
+        )
+        record(actor, "contact.lifecycle_policy", policy, object_type="lifecycle_policy",
+               after={"lapsed_after_days": lapsed_after_days,
+                      "cadence_factor": cadence_factor})  # fmt: skip
     return policy

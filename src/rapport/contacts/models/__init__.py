@@ -2,7 +2,14 @@ from .activity import Note, Task, TimelineEntry
 from .fields import CustomField, FieldType
 from .identities import Identity, IdentityKind
 from .merges import DuplicateSuggestion, MergeRecord, Observation, SuggestionStatus
-from .people import PROFILE_FIELDS, Company, Contact, ContactStatus, Lifecycle
+from .people import (
+    PROFILE_FIELDS,
+    Company,
+    Contact,
+    ContactStatus,
+    Lifecycle,
+    LifecyclePolicy,
+)
 from .privacy import Channel, Consent, ErasedIdentity, Purpose, RetentionPolicy
 from .transfer import ConflictPolicy, ContactImport, ImportStatus
 
@@ -23,6 +30,7 @@ __all__ = [
     "IdentityKind",
     "ImportStatus",
     "Lifecycle",
+    "LifecyclePolicy",
     "MergeRecord",
     "Note",
     "Observation",

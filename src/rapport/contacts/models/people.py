@@ -84,6 +84,24 @@ class Contact(WorkspaceOwned):
         return "".join(p[0] for p in parts[:2]).upper() or "?"
 
 
+class LifecyclePolicy(WorkspaceOwned):
+    """When a contact counts as lapsed: no activity for ``lapsed_after_days``, or (for
+    repeat customers) no order for ``cadence_factor`` times their usual gap between
+    orders. A factor of 0 turns the cadence rule off."""
+
+    lapsed_after_days = models.PositiveIntegerField(default=180)
+    cadence_factor = models.FloatField(default=3.0)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta(WorkspaceOwned.Meta):
+        constraints: ClassVar = [
+            models.UniqueConstraint(fields=["workspace"], name="uniq_lifecycle_policy")
+        ]
+
+    def __str__(self) -> str:
+        return f"lapsed after {self.lapsed_after_days} days"
+
+
 # The profile fields a merge fills on the surviving contact when it has none; the
 # merge record keeps what they were, so an unmerge puts them back.
 PROFILE_FIELDS = ("full_name", "locale", "timezone", "city", "country", "avatar_url")

@@ -65,6 +65,8 @@ def _list_context(request: HttpRequest, actor: Actor) -> dict[str, Any]:
         "can_manage": actor.can(Perm.CONTACTS_MANAGE),
         "can_erase": actor.can(Perm.CONTACTS_ERASE),
         "retention_months": queries.retention_months(actor),
+        "lifecycle_policy": queries.lifecycle_policy(actor),
+        "can_set_policy": actor.can(Perm.WORKSPACE_MANAGE),
     }
 
 

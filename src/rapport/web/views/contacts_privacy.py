@@ -15,6 +15,7 @@ from rapport.contacts.actions.privacy import (
     do_erase_contact,
     do_export_contact,
     do_record_consent,
+    do_set_lifecycle_policy,
     do_set_retention,
 )
 from rapport.core.actor import Actor
@@ -81,4 +82,18 @@ def retention(request: HttpRequest, actor: Actor) -> HttpResponse:
         messages.error(request, getattr(exc, "message", "Give a whole number of months."))
     else:
         messages.success(request, "Retention policy saved.")
+    return redirect("contacts", slug=actor.workspace.slug)
+
+
+@require_POST
+@workspace_view(Perm.WORKSPACE_MANAGE)
+def lifecycle_policy(request: HttpRequest, actor: Actor) -> HttpResponse:
+    try:
+        days = int(request.POST.get("lapsed_after_days", ""))
+        factor = float(request.POST.get("cadence_factor", ""))
+        do_set_lifecycle_policy(actor, lapsed_after_days=days, cadence_factor=factor)
+    except (ValueError, DomainError) as exc:
+        messages.error(request, getattr(exc, "message", "Give whole days and a number."))
+    else:
+        messages.success(request, "Lifecycle policy saved; stages follow at the next daily run.")
     return redirect("contacts", slug=actor.workspace.slug)
