@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from playwright.sync_api import ConsoleMessage, Page, sync_playwright
+from playwright.sync_api import ConsoleMessage, Page, expect, sync_playwright
 
 from rapport.contacts.actions.people import do_create_contact
 from rapport.contacts.resolution import Claim
@@ -17,6 +17,7 @@ from rapport.core.actions.teams import do_create_team
 from rapport.core.actor import Actor
 from rapport.core.models import Membership
 from rapport.demo.loader import DEMO_EMAIL, DEMO_PASSWORD, load_demo
+from rapport.jobs.worker import Worker
 from rapport.web.context import MODULES, SETTINGS_PAGES
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -127,5 +128,45 @@ def test_demo_user_walks_through_the_app(live_server: Any, page: Page) -> None:
     page.click(".merges button:has-text('Undo')")
     page.wait_for_selector("text=Merge undone")
     assert page.locator("h1").first.inner_text() == "Zosia N."
+
+    # Import a CSV (Windows-1250, semicolons), find an imported person, merge the two
+    # that look alike from the duplicates review, and undo it.
+    csv = (
+        "Imię i nazwisko;E-mail;Miasto\n"
+        "Anneliese Brückner;anneliese.b@example.de;Łódź\n"
+        "Anneliese Brückner;anneliese.b@example.org;Łódź\n"
+        "Bartosz Żak;not-an-email;Gdańsk\n"
+    ).encode("cp1250")
+    page.goto(f"{home}contacts/import/")
+    page.set_input_files(
+        "#import-file", files=[{"name": "leads.csv", "mimeType": "text/csv", "buffer": csv}]
+    )
+    page.click("form[action$='/import/upload/'] button[type=submit]")
+    page.wait_for_selector("text=Anneliese Brückner")  # the preview, decoded right
+    page.click("button:has-text('Import 3 rows')")
+    worker = Worker(run_scheduler=False)
+    while worker.run_one() is not None:  # the import, then the duplicate search it asks for
+        pass
+    page.wait_for_selector("text=Done", timeout=10_000)  # the progress bar polls until done
+    page.goto(f"{home}contacts/")
+    page.fill("#contact-search", "anneliese")
+    expect(page.locator("#contact-rows tr")).to_have_count(2)  # htmx swapped the results in
+    assert page.locator("#contact-rows tr", has_text="Anneliese Brückner").count() == 2
+    page.click("#contact-rows a:has-text('Anneliese Brückner') >> nth=0")
+    page.wait_for_url("**/contacts/*/")
+    assert "Łódź" in page.content()
+    page.goto(f"{home}contacts/duplicates/")
+    pair = page.locator(".card", has_text="anneliese.b@example.org")
+    pair.locator("button:has-text('Merge')").click()
+    page.wait_for_selector("text=Merged. You can undo it")
+    identities = page.locator(".identities").first.inner_text()
+    assert "anneliese.b@example.de" in identities
+    assert "anneliese.b@example.org" in identities
+    page.click(".merges button:has-text('Undo')")
+    page.wait_for_selector("text=Merge undone")
+    # back on the restored contact: it holds its own address again, and only that one
+    restored = page.locator(".identities").first.inner_text()
+    assert "anneliese.b@example.org" in restored
+    assert "anneliese.b@example.de" not in restored
 
     assert console.errors == []
