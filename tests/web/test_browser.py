@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from playwright.sync_api import ConsoleMessage, Page, expect, sync_playwright
+from playwright.sync_api import ConsoleMessage, FilePayload, Page, expect, sync_playwright
 
 from rapport.contacts.actions.people import do_create_contact
 from rapport.contacts.resolution import Claim
@@ -138,9 +138,8 @@ def test_demo_user_walks_through_the_app(live_server: Any, page: Page) -> None:
         "Bartosz Żak;not-an-email;Gdańsk\n"
     ).encode("cp1250")
     page.goto(f"{home}contacts/import/")
-    page.set_input_files(
-        "#import-file", files=[{"name": "leads.csv", "mimeType": "text/csv", "buffer": csv}]
-    )
+    upload: FilePayload = {"name": "leads.csv", "mimeType": "text/csv", "buffer": csv}
+    page.set_input_files("#import-file", files=[upload])
     page.click("form[action$='/import/upload/'] button[type=submit]")
     page.wait_for_selector("text=Anneliese Brückner")  # the preview, decoded right
     page.click("button:has-text('Import 3 rows')")
