@@ -31,6 +31,10 @@ def identity_digest(workspace_id: int, kind: str, value: str) -> str:
 def erased_claims(workspace: Workspace | int, claims: Iterable[Claim]) -> set[tuple[str, str]]:
     """The claims that name an erased identity."""
     ws_id = workspace if isinstance(workspace, int) else workspace.pk
+    # Most workspaces have erased nobody: skip a keyed hash per claim (the import's
+    # and the tracking pipeline's hot path) when there is nothing to compare with.
+    if not ErasedIdentity.objects.for_workspace(ws_id).exists():
+        return set()
     by_digest = {identity_digest(ws_id, c.kind, c.value): (c.kind, c.value) for c in claims}
     if not by_digest:
         return set()
