@@ -97,3 +97,15 @@ def test_adding_a_taken_identity_merges_and_notes_are_kept(api: Client) -> None:
     result = post(api, f"/api/v1/contacts/{b}/identities", {"kind": "email", "value": "M@ex.com"})
     assert result.json()["id"] == a.json()["id"]
     assert result.json()["full_name"] == "Maja"
+
+
+def test_phones_without_a_country_code_use_the_workspace_region(api: Client, world: World) -> None:
+    world.workspace.phone_region = "PL"
+    world.workspace.save(update_fields=["phone_region"])
+    made = api.post(
+        "/api/v1/contacts",
+        {"full_name": "Pola", "identities": [{"kind": "phone", "value": "600 100 200"}]},
+        content_type="application/json",
+    )
+    assert made.status_code == 201, made.content
+    assert made.json()["identities"][0]["value"] == "+48600100200"

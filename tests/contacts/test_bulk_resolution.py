@@ -57,3 +57,21 @@ def test_a_bulk_merge_can_be_undone(world: World) -> None:
     assert (record.winner_id, record.loser_id) == (ann.pk, phone.pk)
     do_unmerge(world.actor("agent"), record)
     assert Contact.objects.for_workspace(ws).get(pk=phone.pk).status == "active"
+
+
+def test_bulk_does_not_recreate_an_erased_person(world: World) -> None:
+    from rapport.contacts.actions.people import do_create_contact
+    from rapport.contacts.actions.privacy import do_erase_contact
+    from rapport.contacts.models import Identity
+
+    gone = do_create_contact(world.actor(), identities=[Claim("email", "gone@example.com")])
+    do_erase_contact(world.actor(), gone.contact)
+    stats = resolve_bulk(
+        world.workspace,
+        [([Claim("email", "gone@example.com"), Claim("anonymous", "web-9")], True),
+         ([Claim("email", "gone@example.com")], False)],
+        source="replay",
+    )  # fmt: skip
+    assert stats.erased_claims == 2
+    assert not Identity.objects.for_workspace(world.workspace).filter(value="gone@example.com")
+    assert Identity.objects.for_workspace(world.workspace).filter(value="web-9").exists()

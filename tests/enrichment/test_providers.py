@@ -234,3 +234,40 @@ def test_network_off_queues_nothing(world: World, settings: Any) -> None:
     contact = _contact(world)
     assert request_enrichment(world.workspace.pk, contact.pk) == 0
     assert not EnrichmentRequest.objects.for_workspace(world.workspace).exists()
+
+
+def test_open_meteo_providers_share_one_window(world: World, apis: FakeState) -> None:
+    from rapport.enrichment.models import RateWindow
+    from rapport.enrichment.providers.location import Geocoding, Weather
+
+    assert Geocoding.rate_key == Weather.rate_key == "open-meteo"
+    _contact(world, "m@example.com", city="Kraków", country="PL")
+    run_queue()
+    window = RateWindow.objects.get(provider="open-meteo")
+    assert window.used == 2  # one geocoding and one forecast call, in the same window
+    assert not RateWindow.objects.filter(provider__in=["location", "weather"]).exists()
+
+
+def test_an_api_key_raises_the_gravatar_limit(settings: Any) -> None:
+    assert Gravatar.effective_rate_limit() == RateLimit(100, timedelta(hours=1))
+    settings.RAPPORT_ENRICHMENT = {**settings.RAPPORT_ENRICHMENT, "GRAVATAR_API_KEY": "k"}
+    assert Gravatar.effective_rate_limit() == RateLimit(1_000, timedelta(hours=1))
+
+
+def test_contacts_made_without_an_event_are_queued_by_the_hourly_job(
+    world: World, apis: FakeState
+) -> None:
+    from rapport.contacts.facade import observe
+    from rapport.enrichment.tasks import enrich_newcomers
+
+    made = observe(world.workspace, [Claim("email", "quiet@example.com")], trusted=True,
+                   source="import")  # fmt: skip
+    assert not EnrichmentRequest.objects.for_workspace(world.workspace).exists()
+    assert enrich_newcomers.call() == 4
+    assert enrich_newcomers.call() == 0  # asked once, not every hour
+    assert (
+        EnrichmentRequest.objects.for_workspace(world.workspace)
+        .filter(contact=made.contact)
+        .count()
+        == 4
+    )

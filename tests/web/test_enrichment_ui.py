@@ -3,6 +3,7 @@ failures in view, refresh, and hostile provider values kept inert."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from django.test import Client
@@ -124,3 +125,22 @@ def test_hostile_provider_values_stay_inert(world: World) -> None:
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in panel
     assert "<img src=x" not in panel
     assert "javascript:" not in panel
+
+
+def test_provider_status_on_the_jobs_page(world: World) -> None:
+    from rapport.enrichment.models import ProviderHealth, RateWindow
+
+    now = timezone.now()
+    RateWindow.objects.create(provider="gravatar", window_start=now, used=37,
+                              blocked_until=now + timedelta(minutes=30))  # fmt: skip
+    ProviderHealth.objects.create(provider="gravatar", last_error="HTTP 503 from api.gravatar.com",
+                                  last_error_at=now, consecutive_failures=2)  # fmt: skip
+    page = _client(world, "owner").get(f"/w/{world.workspace.slug}/settings/jobs/")
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert "100 per hour" in html
+    assert "<td>37</td>" in html
+    assert "paused until" in html
+    assert "2 in a row" in html
+    assert "HTTP 503 from api.gravatar.com" in html
+    assert "600 per minute" in html  # Open-Meteo

@@ -24,6 +24,7 @@ from rapport.core.models import Workspace
 from .models import Contact, ContactStatus, Identity, MergeRecord, Observation
 from .ownership import owned_tables
 from .resolution import ANONYMOUS, Claim
+from .tombstones import erased_claims
 from .transfer.fast import insert_rows, reserve_ids
 
 
@@ -34,6 +35,7 @@ class BulkStats:
     new_identities: int = 0
     merges: int = 0
     suggestions: int = 0
+    erased_claims: int = 0
 
 
 class _Contacts:
@@ -67,6 +69,17 @@ def resolve_bulk(
     """Resolve already-normalised ``observations`` ((claims, trusted) pairs)."""
     # One transaction from reading the identity map to the last write: the ids are
     # reserved under its lock, and nobody sees half a batch.
+    # Erased people's identities are not stored again (the same rule as resolve()).
+    erased = erased_claims(workspace, [c for claims, _ in observations for c in claims])
+    dropped = 0
+    if erased:
+        kept = []
+        for claims, trusted in observations:
+            left = [c for c in claims if (c.kind, c.value) not in erased]
+            dropped += len(claims) - len(left)
+            if left:
+                kept.append((left, trusted))
+        observations = kept
     with transaction.atomic():
         batch = _Batch(
             workspace.pk, source, len(observations), sum(len(c) for c, _ in observations)
@@ -74,6 +87,7 @@ def resolve_bulk(
         for claims, trusted in observations:
             batch.observe(claims, trusted)
         batch.persist()
+    batch.stats.erased_claims = dropped
     return batch.stats
 
 

@@ -115,3 +115,13 @@ def enrichment_subject(workspace_id: int, contact_id: int) -> EnrichmentSubject 
         return None
     identities = list(Identity.objects.for_workspace(workspace_id).filter(contact_id=contact_id))
     return EnrichmentSubject(contact.city, contact.country, identities)
+
+
+def contacts_created_since(since: datetime, *, limit: int = 5_000) -> list[tuple[int, int]]:
+    """(workspace id, contact id) of active contacts created since ``since``, for
+    system jobs that look at newcomers whatever path made them (imports, events)."""
+    return list(
+        Contact.unscoped.filter(created_at__gte=since, status=ContactStatus.ACTIVE)
+        .order_by("id")
+        .values_list("workspace_id", "id")[:limit]
+    )

@@ -4,8 +4,9 @@ social profile), ask for a refresh, and read a contact's enrichment panel."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
+from django.db.models import Count
 from django.utils import timezone
 
 from rapport.core.actor import Actor
@@ -13,9 +14,9 @@ from rapport.core.permissions import Perm
 
 from . import runner
 from .influence import Influence, influence
-from .models import EnrichedValue, EnrichmentRequest, ProviderHealth, RequestStatus
+from .models import EnrichedValue, EnrichmentRequest, ProviderHealth, RateWindow, RequestStatus
 from .providers import device
-from .providers.base import Subject, provider_class
+from .providers.base import Subject, provider_class, provider_classes
 from .providers.social import SocialProfile, profile_fact
 from .runner import request_enrichment
 from .store import current_facts, current_values, save_facts
@@ -114,8 +115,61 @@ def panel(actor: Actor, contact_id: int) -> Panel:
     return Panel(values, influence(profiles), avatar, list(states.values()))
 
 
-def provider_health() -> list[ProviderHealth]:
-    return list(ProviderHealth.objects.order_by("provider"))
+@dataclass
+class ProviderStatus:
+    """One provider on the status page: its limit, how much of its window is used,
+    whether it is blocked, and its last success and failure (deployment-wide)."""
+
+    name: str
+    label: str
+    network: bool
+    limit: str
+    used: int | None
+    blocked_until: datetime | None
+    health: ProviderHealth | None
+    pending: int
+
+
+def provider_status(actor: Actor) -> list[ProviderStatus]:
+    actor.require(Perm.JOBS_VIEW)
+    health = {h.provider: h for h in ProviderHealth.objects.all()}
+    windows = {w.provider: w for w in RateWindow.objects.all()}
+    pending = dict(
+        EnrichmentRequest.objects.for_workspace(actor.workspace)
+        .filter(status=RequestStatus.PENDING)
+        .values_list("provider")
+        .annotate(n=Count("id"))
+        .values_list("provider", "n")
+    )
+    now, out = timezone.now(), []
+    for cls in provider_classes():
+        limit = cls.effective_rate_limit()
+        window = windows.get(runner.rate_key(cls))
+        fresh = window is not None and limit is not None and now - window.window_start < limit.per
+        blocked = window.blocked_until if window and window.blocked_until and (
+            window.blocked_until > now) else None  # fmt: skip
+        out.append(
+            ProviderStatus(
+                name=cls.name,
+                label=cls.label,
+                network=cls.queued,
+                limit=f"{limit.requests:,} per {_period(limit.per)}" if limit else "no limit",
+                used=window.used if fresh and window else None,
+                blocked_until=blocked,
+                health=health.get(cls.name),
+                pending=pending.get(cls.name, 0),
+            )
+        )
+    return out
+
+
+def _period(delta: timedelta) -> str:
+    seconds = int(delta.total_seconds())
+    for size, name in ((86_400, "day"), (3_600, "hour"), (60, "minute")):
+        if seconds % size == 0:
+            count = seconds // size
+            return name if count == 1 else f"{count} {name}s"
+    return f"{seconds} s"
 
 
 def network_enabled() -> bool:

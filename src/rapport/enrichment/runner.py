@@ -70,13 +70,13 @@ def request_enrichment(
 
 
 def rate_key(provider: type[Provider]) -> str:
-    return getattr(provider, "rate_key", provider.name)
+    return provider.rate_key or provider.name
 
 
 def acquire(provider: type[Provider], now: datetime) -> datetime | None:
     """Take one request from the provider's window: None when granted, else the
     time the next request may go out."""
-    limit = provider.rate_limit
+    limit = provider.effective_rate_limit()
     if limit is None:
         return None
     with transaction.atomic():

@@ -7,6 +7,7 @@ from datetime import timedelta
 from django.utils import timezone
 from django_tasks import task
 
+from rapport.contacts.facade import contacts_created_since
 from rapport.jobs.schedule import periodic
 
 from .models import EnrichedValue, EnrichmentRequest, RequestStatus
@@ -43,3 +44,19 @@ def refresh_expired_enrichment() -> int:
         .distinct()[:1000]
     )
     return sum(request_enrichment(ws, contact, [provider]) for ws, contact, provider in stale)
+
+
+@periodic(every=timedelta(hours=1), name="enrichment.newcomers")
+@task()
+def enrich_newcomers() -> int:
+    """Contacts made by imports and event streams publish no per-contact event:
+    newcomers of the last day that no provider was asked about are queued here."""
+    if not network_enabled():
+        return 0
+    fresh = contacts_created_since(timezone.now() - timedelta(days=1))
+    asked = set(
+        EnrichmentRequest.unscoped.filter(contact_id__in=[c for _, c in fresh])
+        .values_list("contact_id", flat=True)
+        .distinct()
+    )
+    return sum(request_enrichment(ws, c) for ws, c in fresh if c not in asked)

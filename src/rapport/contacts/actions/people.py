@@ -38,7 +38,8 @@ def do_create_contact(
     """Create a contact from what an agent or an integration knows. Identities that
     exist already resolve to their person (an agent is a trusted source)."""
     actor.require(Perm.CONTACTS_MANAGE)
-    claims = normalise_claims(identities or [], region)
+    # A phone without a country code is read in the workspace's default region.
+    claims = normalise_claims(identities or [], region or actor.workspace.phone_region)
     unknown = set(fields) - set(EDITABLE)
     if unknown:
         raise DomainError(f"Unknown field(s): {', '.join(sorted(unknown))}")
@@ -118,7 +119,7 @@ def do_add_identity(
     """An agent says this identity is this person's: a trusted observation, so a
     contact that already holds the identity is merged into this one's person."""
     actor.require(Perm.CONTACTS_MANAGE)
-    (claim,) = normalise_claims([Claim(kind, value)], region)
+    (claim,) = normalise_claims([Claim(kind, value)], region or actor.workspace.phone_region)
     with transaction.atomic():
         result = resolve(
             actor.workspace, [claim], trusted=True, source="agent", actor_label=actor.label,

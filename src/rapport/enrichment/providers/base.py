@@ -71,12 +71,20 @@ class Provider(ABC):
     ttl: ClassVar[timedelta] = timedelta(days=30)
     lawful_basis: ClassVar[str] = LawfulBasis.LEGITIMATE_INTEREST
     rate_limit: ClassVar[RateLimit | None] = None
+    # Providers calling the same API share one window under this key (default: name).
+    rate_key: ClassVar[str] = ""
     queued: ClassVar[bool] = True
 
     def __init__(self, transport: httpx.BaseTransport | None = None) -> None:
         # Injectable so tests and deployments can route requests (a fake server,
         # a proxy) without the provider knowing.
         self.transport = transport
+
+    @classmethod
+    def effective_rate_limit(cls) -> RateLimit | None:
+        """The limit that applies with this deployment's settings (an API key may
+        buy a higher one)."""
+        return cls.rate_limit
 
     def client(self, base_url: str) -> httpx.Client:
         return httpx.Client(

@@ -25,6 +25,13 @@ class Gravatar(Provider):
     # Unauthenticated profile requests are limited to 100 an hour (1,000 with a key).
     rate_limit = RateLimit(requests=100, per=timedelta(hours=1))
 
+    @classmethod
+    def effective_rate_limit(cls) -> RateLimit | None:
+        # Requests with an API key may make 1,000 an hour.
+        if setting("GRAVATAR_API_KEY") and cls.rate_limit is not None:
+            return RateLimit(requests=cls.rate_limit.requests * 10, per=cls.rate_limit.per)
+        return cls.rate_limit
+
     def lookup(self, subject: Subject) -> list[Fact]:
         base_url, api_key = setting("GRAVATAR_URL"), setting("GRAVATAR_API_KEY")
         facts: list[Fact] = []

@@ -58,6 +58,7 @@ class Geocoding(Provider):
     label = "Location (Open-Meteo geocoding)"
     ttl = timedelta(days=90)
     rate_limit = OPEN_METEO_LIMIT
+    rate_key = "open-meteo"
 
     def lookup(self, subject: Subject) -> list[Fact]:
         query, precision, params = subject.city.strip(), "city", {}
@@ -96,6 +97,7 @@ class Weather(Provider):
     label = "Weather (Open-Meteo)"
     ttl = timedelta(hours=1)
     rate_limit = OPEN_METEO_LIMIT
+    rate_key = "open-meteo"
 
     def lookup(self, subject: Subject) -> list[Fact]:
         place = subject.facts.get("location.place")
