@@ -164,3 +164,42 @@ def test_export_is_safe_against_spreadsheet_formulas(world: World) -> None:
     assert evil[6] == "'@SUM(A1)"
     assert safe_cell("+1 600") == "'+1 600"
     assert safe_cell("Anna") == "Anna"
+
+
+def _big_csv(rows: int) -> str:
+    lines = ["Name;Email;Phone"]
+    for n in range(rows):
+        if n % 500 == 7:
+            lines.append(f"Broken {n};not-an-email-{n};")
+        else:
+            lines.append(f"Person {n};person{n}@example.com;+48 600 {n:06d}")
+    return "\n".join(lines) + "\n"
+
+
+def test_big_files_parse_in_a_second_process_with_the_same_result(
+    world: World, other_world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from rapport.contacts.transfer import importer
+
+    rows = 6_000
+    assert rows >= importer.PARALLEL_FROM  # this file takes the two-process path
+    results = []
+    for ws_world in (world, other_world):
+        if ws_world is other_world:  # the same file, parsed in this process only
+            monkeypatch.setattr(importer, "PARALLEL_FROM", 10**9)
+        job = upload(ws_world, _big_csv(rows))
+        do_start_import(ws_world.actor("agent"), job, mapping=job.mapping, policy={},
+                        region="PL")  # fmt: skip
+        done = run_import(job, actor_label="test")
+        emails = set(
+            Identity.objects.for_workspace(ws_world.workspace)
+            .filter(kind="email")
+            .values_list("value", flat=True)
+        )
+        results.append((done.processed_rows, done.created_count, done.errors, emails))
+    assert results[0] == results[1]
+    processed, created, errors, emails = results[0]
+    assert processed == rows
+    assert created == rows - 12
+    assert [e[0] for e in errors] == [n + 2 for n in range(rows) if n % 500 == 7]
+    assert "person5999@example.com" in emails
