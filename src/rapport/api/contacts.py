@@ -123,7 +123,9 @@ class ContactPatch(StrictIn):
     )
 
 
-class ContactQuery(QueryIn):
+class ContactFilters(QueryIn):
+    """The list filters, shared by the list and the CSV export."""
+
     search: str | None = Field(default=None, max_length=200)
     lifecycle: Lifecycle | None = None
     tag: str | None = Field(default=None, max_length=40)
@@ -132,6 +134,25 @@ class ContactQuery(QueryIn):
     value: str | None = Field(
         default=None, max_length=200, description="its value (blank: any value)"
     )
+    consent: str | None = Field(
+        default=None,
+        max_length=40,
+        description="channel:purpose (newest decision is yes), or !channel:purpose",
+    )
+
+    def as_kwargs(self) -> dict[str, Any]:
+        return {
+            "search": self.search,
+            "lifecycle": self.lifecycle.value if self.lifecycle else None,
+            "tag": self.tag,
+            "field": self.field,
+            "value": self.value,
+            "company_id": self.company_id,
+            "consent": self.consent,
+        }
+
+
+class ContactQuery(ContactFilters):
     cursor: str | None = Field(default=None, max_length=200)
     limit: int = Field(default=50, ge=1, le=MAX_LIMIT)
 
@@ -211,15 +232,7 @@ class SuggestionOut(Schema):
     "/contacts", response={200: CursorPage[ContactOut], **ERRORS}, **guarded(Perm.CONTACTS_VIEW)
 )
 def list_contacts(request: HttpRequest, q: Query[ContactQuery]) -> CursorPage[ContactOut]:
-    qs = queries.list_contacts(
-        actor_of(request),
-        search=q.search,
-        lifecycle=q.lifecycle.value if q.lifecycle else None,
-        tag=q.tag,
-        field=q.field,
-        value=q.value,
-        company_id=q.company_id,
-    )
+    qs = queries.list_contacts(actor_of(request), **q.as_kwargs())
     page = paginate(qs, key="id", descending=True, cursor=q.cursor, limit=q.limit)
     return CursorPage[ContactOut](
         items=[ContactOut.of(c) for c in page.items], next_cursor=page.next_cursor

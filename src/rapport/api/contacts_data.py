@@ -11,8 +11,6 @@ queues it with the mapping the caller confirms. Passing ``mapping`` or
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from datetime import datetime
 from enum import StrEnum
@@ -40,16 +38,16 @@ from rapport.contacts.models import (
     Consent,
     ContactImport,
     ImportStatus,
-    Lifecycle,
     Purpose,
 )
-from rapport.contacts.transfer.export import export_rows, safe_cell
+from rapport.contacts.transfer.export import export_rows, import_report_csv
 from rapport.contacts.transfer.sniff import Sniffed, rows
 from rapport.core.errors import Conflict, DomainError
 from rapport.core.pagination import MAX_LIMIT, paginate
 from rapport.core.permissions import Perm
 
 from .auth import actor_of
+from .contacts import ContactFilters
 from .guard import guarded
 from .schemas import ERRORS, CursorPage, QueryIn, StrictIn
 
@@ -213,12 +211,6 @@ def _preview(job: ContactImport) -> list[PreviewRow]:
 class PageQuery(QueryIn):
     cursor: str | None = Field(default=None, max_length=200)
     limit: int = Field(default=50, ge=1, le=MAX_LIMIT)
-
-
-class ExportQuery(QueryIn):
-    search: str | None = Field(default=None, max_length=200)
-    lifecycle: Lifecycle | None = None
-    tag: str | None = Field(default=None, max_length=40)
 
 
 class ConsentIn(StrictIn):
@@ -398,12 +390,7 @@ def start_import(request: HttpRequest, import_id: int, body: ImportSettingsIn) -
 )
 def import_report(request: HttpRequest, import_id: int) -> HttpResponse:
     job = queries.access_import(actor_of(request), import_id)
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(["line", "column", "reason"])
-    for line, column, reason in job.errors:
-        writer.writerow([line, safe_cell(column), safe_cell(reason)])
-    response = HttpResponse("\ufeff" + out.getvalue(), content_type="text/csv; charset=utf-8")
+    response = HttpResponse(import_report_csv(job.errors), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="import-{job.pk}-report.csv"'
     return response
 
@@ -417,13 +404,8 @@ def import_report(request: HttpRequest, import_id: int) -> HttpResponse:
     response=ERRORS,
     **_guarded_file(Perm.CONTACTS_VIEW, "text/csv", "one contact per row, UTF-8 with BOM"),
 )
-def export_contacts(request: HttpRequest, q: Query[ExportQuery]) -> HttpResponse:
-    contacts = queries.list_contacts(
-        actor_of(request),
-        search=q.search,
-        lifecycle=q.lifecycle.value if q.lifecycle else None,
-        tag=q.tag,
-    )
+def export_contacts(request: HttpRequest, q: Query[ContactFilters]) -> HttpResponse:
+    contacts = queries.list_contacts(actor_of(request), **q.as_kwargs())
     # Built whole rather than streamed as the UI does: every API response has a body
     # the cross-workspace test (tests/test_isolation.py) can read for leaks.
     body = "".join(export_rows(contacts))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
 
 from rapport.core.actor import Actor
@@ -14,7 +14,9 @@ from rapport.core.permissions import Perm
 from . import lifecycle
 from .custom_fields import clean_values
 from .models import (
+    Channel,
     Company,
+    Consent,
     Contact,
     ContactImport,
     ContactStatus,
@@ -25,6 +27,7 @@ from .models import (
     LifecyclePolicy,
     MergeRecord,
     Note,
+    Purpose,
     RetentionPolicy,
     SuggestionStatus,
     Task,
@@ -41,12 +44,16 @@ def list_contacts(
     field: str | None = None,
     value: str | None = None,
     company_id: int | None = None,
+    consent: str | None = None,
 ) -> QuerySet[Contact]:
     """Active contacts; ``field``/``value`` filter on a custom field (a blank value:
-    contacts that have one). Raises ``DomainError`` for an unknown field or a
-    value its type cannot hold."""
+    contacts that have one); ``consent`` is ``channel:purpose`` (those whose newest
+    decision for it is yes) or ``!channel:purpose`` (everyone else). Raises
+    ``DomainError`` for an unknown field or consent, or a value its type cannot hold."""
     actor.require(Perm.CONTACTS_VIEW)
     qs = Contact.objects.for_workspace(actor.workspace).filter(status=ContactStatus.ACTIVE)
+    if consent:
+        qs = _filter_consent(actor, qs, consent)
     if field:
         qs = _filter_custom(actor, qs, field, value)
     if company_id is not None:
@@ -65,6 +72,25 @@ def list_contacts(
         )
         qs = qs.filter(Q(full_name__icontains=search.strip()) | Q(pk__in=holders))
     return qs.select_related("company")
+
+
+def _filter_consent(actor: Actor, qs: QuerySet[Contact], spec: str) -> QuerySet[Contact]:
+    negate = spec.startswith("!")
+    channel, _, purpose = spec.lstrip("!").partition(":")
+    if channel not in Channel.values or purpose not in Purpose.values:
+        raise DomainError(
+            "Consent filters are channel:purpose, e.g. email:marketing.", field="consent"
+        )
+    newest = (
+        Consent.objects.for_workspace(actor.workspace)
+        .filter(contact=OuterRef("pk"), channel=channel, purpose=purpose)
+        .order_by("-recorded_at", "-id")
+        .values("granted")[:1]
+    )
+    qs = qs.annotate(_consent=Subquery(newest))
+    if negate:  # refused, withdrawn, or never asked (no decision: NULL)
+        return qs.filter(Q(_consent=False) | Q(_consent__isnull=True))
+    return qs.filter(_consent=True)
 
 
 def _filter_custom(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import io
 from collections.abc import Iterable, Iterator
 
 from django.db.models import QuerySet
@@ -18,6 +19,17 @@ FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "|", "%")
 def safe_cell(value: object) -> str:
     text = "" if value is None else str(value)
     return "'" + text if text.startswith(FORMULA_START) else text
+
+
+def import_report_csv(errors: Iterable[list[object]]) -> str:
+    """An import's refused values as CSV (line, column, reason), with a BOM so
+    spreadsheets read the accents right, and every cell formula-safe."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["line", "column", "reason"])
+    for line, column, reason in errors:
+        writer.writerow([line, safe_cell(column), safe_cell(reason)])
+    return "\ufeff" + out.getvalue()
 
 
 class _Echo:

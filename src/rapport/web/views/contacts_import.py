@@ -3,25 +3,25 @@ and the CSV export of the filtered list."""
 
 from __future__ import annotations
 
-import csv
-import io
 from itertools import islice
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from rapport.contacts import queries
 from rapport.contacts.actions.imports import do_start_import, do_upload_import
 from rapport.contacts.models import ConflictPolicy, ContactImport, ImportStatus
-from rapport.contacts.transfer.export import export_rows, safe_cell
+from rapport.contacts.transfer.export import export_rows, import_report_csv
 from rapport.contacts.transfer.importer import FIELDS
 from rapport.contacts.transfer.sniff import Sniffed, rows
 from rapport.core.actor import Actor
 from rapport.core.errors import DomainError
 from rapport.core.permissions import Perm
 from rapport.web.decorators import workspace_view
+from rapport.web.views.contacts_list import list_filters
 
 FIELD_LABELS = {
     "full_name": "Name",
@@ -114,25 +114,18 @@ def import_start(request: HttpRequest, actor: Actor, import_id: int) -> HttpResp
 @workspace_view(Perm.CONTACTS_VIEW)
 def import_report(request: HttpRequest, actor: Actor, import_id: int) -> HttpResponse:
     job = queries.access_import(actor, import_id)
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(["line", "column", "reason"])
-    for line, column, reason in job.errors:
-        writer.writerow([line, safe_cell(column), safe_cell(reason)])
-    response = HttpResponse("\ufeff" + out.getvalue(), content_type="text/csv; charset=utf-8")
+    response = HttpResponse(import_report_csv(job.errors), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="import-{job.pk}-report.csv"'
     return response
 
 
 @workspace_view(Perm.CONTACTS_VIEW)
-def export(request: HttpRequest, actor: Actor) -> StreamingHttpResponse:
-    stage = request.GET.get("lifecycle") or None
-    contacts = queries.list_contacts(
-        actor,
-        search=request.GET.get("q", "")[:200] or None,
-        lifecycle=stage,
-        tag=request.GET.get("tag", "")[:40] or None,
-    )
+def export(request: HttpRequest, actor: Actor) -> HttpResponseBase:
+    try:
+        contacts = queries.list_contacts(actor, **list_filters(request))
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect("contacts", slug=actor.workspace.slug)
     response = StreamingHttpResponse(export_rows(contacts), content_type="text/csv")
     response["Content-Disposition"] = 'attachment; filename="contacts.csv"'
     return response

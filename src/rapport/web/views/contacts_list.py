@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 
 from rapport.contacts import queries
 from rapport.contacts.actions.people import do_create_contact
-from rapport.contacts.models import Lifecycle
+from rapport.contacts.models import Channel, Lifecycle, Purpose
 from rapport.contacts.resolution import Claim
 from rapport.core.actor import Actor
 from rapport.core.errors import DomainError
@@ -23,20 +23,26 @@ from rapport.web.forms import ContactCreateForm, show_error
 PAGE = 30
 
 
-def _list_context(request: HttpRequest, actor: Actor) -> dict[str, Any]:
-    search = request.GET.get("q", "")[:200]
+def list_filters(request: HttpRequest) -> dict[str, Any]:
+    """The list's filters from the query string, as ``queries.list_contacts`` takes
+    them (the list, its htmx rows and the CSV export read them the same way)."""
     stage = request.GET.get("lifecycle", "")
-    if stage not in Lifecycle.values:
-        stage = ""
-    tag = request.GET.get("tag", "")[:40]
     field = request.GET.get("field", "")[:40]
-    value = request.GET.get("value", "")[:200]
+    return {
+        "search": request.GET.get("q", "")[:200] or None,
+        "lifecycle": stage if stage in Lifecycle.values else None,
+        "tag": request.GET.get("tag", "")[:40] or None,
+        "field": field or None,
+        "value": request.GET.get("value", "")[:200] if field else None,
+        "consent": request.GET.get("consent", "")[:40] or None,
+    }
+
+
+def _list_context(request: HttpRequest, actor: Actor) -> dict[str, Any]:
+    filters = list_filters(request)
     error = ""
     try:
-        qs = queries.list_contacts(
-            actor, search=search, lifecycle=stage or None, tag=tag or None,
-            field=field or None, value=value if field else None,
-        )  # fmt: skip
+        qs = queries.list_contacts(actor, **filters)
         page = paginate(
             qs, key="id", descending=True, cursor=request.GET.get("cursor") or None, limit=PAGE
         )
@@ -52,11 +58,15 @@ def _list_context(request: HttpRequest, actor: Actor) -> dict[str, Any]:
         "section": "contacts",
         "contacts": rows,
         "next_query": params.urlencode() if next_cursor else "",
-        "q": search,
-        "lifecycle": stage,
-        "tag": tag,
-        "field": field,
-        "value": value,
+        "q": filters["search"] or "",
+        "lifecycle": filters["lifecycle"] or "",
+        "tag": filters["tag"] or "",
+        "field": filters["field"] or "",
+        "value": filters["value"] or "",
+        "consent": filters["consent"] or "",
+        "consent_choices": [
+            (f"{c}:{p}", f"{cl}, {pl}") for c, cl in Channel.choices for p, pl in Purpose.choices
+        ],
         "custom_fields": queries.list_field_definitions(actor),
         "stages": Lifecycle.choices,
         "base_query": base_query,
