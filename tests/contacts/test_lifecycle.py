@@ -98,3 +98,30 @@ def test_policy_form_on_the_contacts_page(world: World) -> None:
                       follow=True)  # fmt: skip
     assert bad.status_code == 200
     assert "Give whole days and a number." in bad.content.decode()
+
+
+def test_policies_in_the_api(world: World, api: Client) -> None:
+    assert api.get("/api/v1/contacts/policies").json() == {
+        "retention_months": 0,
+        "lapsed_after_days": 180,
+        "cadence_factor": 3.0,
+    }
+    put = api.put(
+        "/api/v1/contacts/policies/lifecycle",
+        {"lapsed_after_days": 60, "cadence_factor": 2},
+        content_type="application/json",
+    )
+    assert put.status_code == 200
+    assert put.json()["lapsed_after_days"] == 60
+    kept = api.put(
+        "/api/v1/contacts/policies/retention", {"inactive_months": 24},
+        content_type="application/json",
+    )  # fmt: skip
+    assert kept.json()["retention_months"] == 24
+    bad = api.put(
+        "/api/v1/contacts/policies/lifecycle",
+        {"lapsed_after_days": 0, "cadence_factor": 2},
+        content_type="application/json",
+    )
+    assert bad.status_code == 422
+    assert lifecycle.policy_for(world.workspace.pk).lapsed_after_days == 60

@@ -8,6 +8,7 @@ from . import (
     audit,
     companies,
     contact_fields,
+    contact_policies,
     contacts,
     contacts_data,
     enrichment,
@@ -27,6 +28,7 @@ def register_routers(api: NinjaAPI) -> None:
     api.add_router("/companies", companies.router)
     api.add_router("/contact-fields", contact_fields.router)
     # Before contacts: its /contacts/{contact_id} would otherwise take /contacts/imports.
+    api.add_router("", contact_policies.router)
     api.add_router("", contacts_data.router)
     api.add_router("", enrichment.router)
     api.add_router("", contacts.router)
