@@ -27,7 +27,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from rapport.core.errors import Conflict
@@ -313,6 +313,33 @@ def merge(
     )
 
 
+def _observations_touching(workspace_id: int, identity_ids: set[int]) -> list[Observation]:
+    """The log's observations that mention any of ``identity_ids``, in order. The
+    database looks inside the JSON lists (C, not Python), so an unmerge stays quick
+    when the workspace has logged millions of observations."""
+    table = connection.ops.quote_name(str(Observation._meta.db_table))
+    # Each JSON list as rows: jsonb_array_elements_text on PostgreSQL, json_each on SQLite.
+    elements = (
+        "SELECT j.value::bigint AS v FROM jsonb_array_elements_text(o.identity_ids) j"
+        if connection.vendor == "postgresql"
+        else "SELECT j.value AS v FROM json_each(o.identity_ids) j"
+    )
+    found: set[int] = set()
+    ids = sorted(identity_ids)
+    with connection.cursor() as cursor:
+        for start in range(0, len(ids), 500):
+            part = ids[start : start + 500]
+            marks = ", ".join(["%s"] * len(part))
+            # Only placeholders and fixed SQL are formatted in; the ids are parameters.
+            sql = (
+                f"SELECT o.id FROM {table} o WHERE o.workspace_id = %s "  # noqa: S608
+                f"AND EXISTS (SELECT 1 FROM ({elements}) e WHERE e.v IN ({marks}))"
+            )
+            cursor.execute(sql, [workspace_id, *part])
+            found.update(row[0] for row in cursor.fetchall())
+    return list(Observation.objects.for_workspace(workspace_id).filter(pk__in=found).order_by("id"))
+
+
 def _replayed_partition(record: MergeRecord, identity_ids: set[int]) -> dict[int, set[int]]:
     ws = record.workspace
     kinds = dict(
@@ -327,7 +354,7 @@ def _replayed_partition(record: MergeRecord, identity_ids: set[int]) -> dict[int
             record.moved.get("contacts.identity", [])
         )
     groups = Groups()
-    for obs in Observation.objects.for_workspace(ws).order_by("id"):
+    for obs in _observations_touching(ws.pk, identity_ids):
         ids = [i for i in obs.identity_ids if i in identity_ids]
         if obs.pk in undone:
             ids = [i for i in ids if i not in undone[obs.pk]]
