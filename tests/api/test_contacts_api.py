@@ -109,3 +109,30 @@ def test_phones_without_a_country_code_use_the_workspace_region(api: Client, wor
     )
     assert made.status_code == 201, made.content
     assert made.json()["identities"][0]["value"] == "+48600100200"
+
+
+def test_tasks_and_notes_in_the_api(api: Client, world: World) -> None:
+    made = api.post("/api/v1/contacts", {"full_name": "Tia"}, content_type="application/json")
+    contact_id = made.json()["id"]
+    agent = world.members["agent"].pk
+    task = api.post(
+        f"/api/v1/contacts/{contact_id}/tasks",
+        {"title": "Call back", "due_at": "2026-12-24T09:00:00Z", "assignee_id": agent},
+        content_type="application/json",
+    )
+    assert task.status_code == 201, task.content
+    assert task.json()["assignee_id"] == agent
+    stranger = api.post(
+        f"/api/v1/contacts/{contact_id}/tasks", {"title": "x", "assignee_id": 999_999},
+        content_type="application/json",
+    )  # fmt: skip
+    assert stranger.status_code == 400
+    done = api.patch(f"/api/v1/tasks/{task.json()['id']}", {"done": True},
+                     content_type="application/json")  # fmt: skip
+    assert done.json()["done"] is True
+    listed = api.get(f"/api/v1/contacts/{contact_id}/tasks").json()
+    assert [(t["title"], t["done"]) for t in listed] == [("Call back", True)]
+    api.post(f"/api/v1/contacts/{contact_id}/notes", {"body": "Likes oat milk"},
+             content_type="application/json")  # fmt: skip
+    notes = api.get(f"/api/v1/contacts/{contact_id}/notes").json()
+    assert [n["body"] for n in notes] == ["Likes oat milk"]

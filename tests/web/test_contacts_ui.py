@@ -102,3 +102,18 @@ def test_analyst_can_read_but_not_change_contacts(world: World) -> None:
     assert Contact.objects.for_workspace(world.workspace).get(pk=contact.pk).status == (
         ContactStatus.ACTIVE
     )
+
+
+def test_a_task_can_be_given_to_a_colleague(world: World) -> None:
+    client = agent(world)
+    contact = do_create_contact(world.actor("agent"), full_name="Ula").contact
+    base = f"/w/{world.workspace.slug}/contacts/{contact.pk}/"
+    page = client.get(base).content.decode()
+    assert 'name="assignee"' in page
+    manager = world.members["manager"]
+    client.post(f"{base}tasks/add/", {"title": "Send samples", "assignee": str(manager.pk)})
+    task = Task.objects.for_workspace(world.workspace).get(title="Send samples")
+    assert task.assignee_id == manager.pk
+    assert manager.user.full_name in client.get(base).content.decode()
+    bad = client.post(f"{base}tasks/add/", {"title": "x", "assignee": "999999"})
+    assert bad.status_code == 400

@@ -319,6 +319,18 @@ def timeline(
     )
 
 
+@router.get(
+    "/contacts/{contact_id}/notes",
+    response={200: list[NoteOut], **ERRORS},
+    summary="The contact's notes, newest first (at most 200)",
+    **guarded(Perm.CONTACTS_VIEW),
+)
+def list_notes(request: HttpRequest, contact_id: int) -> list[NoteOut]:
+    actor = actor_of(request)
+    contact = queries.access_contact(actor, contact_id)
+    return [NoteOut.of(n) for n in queries.notes_of(actor, contact)[:200]]
+
+
 @router.post(
     "/contacts/{contact_id}/notes",
     response={201: NoteOut, **ERRORS},

@@ -7,6 +7,7 @@ from ninja import NinjaAPI
 from . import (
     audit,
     companies,
+    contact_activity,
     contact_fields,
     contact_policies,
     contacts,
@@ -29,6 +30,7 @@ def register_routers(api: NinjaAPI) -> None:
     api.add_router("/contact-fields", contact_fields.router)
     # Before contacts: its /contacts/{contact_id} would otherwise take /contacts/imports.
     api.add_router("", contact_policies.router)
+    api.add_router("", contact_activity.router)
     api.add_router("", contacts_data.router)
     api.add_router("", enrichment.router)
     api.add_router("", contacts.router)

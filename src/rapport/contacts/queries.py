@@ -187,7 +187,24 @@ def notes_of(actor: Actor, contact: Contact) -> QuerySet[Note]:
 
 def tasks_of(actor: Actor, contact: Contact) -> QuerySet[Task]:
     actor.require(Perm.CONTACTS_VIEW)
-    return Task.objects.for_workspace(actor.workspace).filter(contact=contact)
+    return (
+        Task.objects.for_workspace(actor.workspace)
+        .filter(contact=contact)
+        .select_related("assignee__user")
+    )
+
+
+def assignable_members(actor: Actor) -> list[tuple[int, str]]:
+    """(membership id, name) of the people a task can be given to."""
+    from rapport.core.models import Membership
+
+    actor.require(Perm.CONTACTS_MANAGE)
+    return [
+        (m.pk, m.user.full_name or m.user.email)
+        for m in Membership.objects.for_workspace(actor.workspace)
+        .select_related("user")
+        .order_by("user__full_name", "pk")
+    ]
 
 
 def access_task(actor: Actor, task_id: int) -> Task:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import zoneinfo
 from datetime import datetime, timedelta
+from typing import Any
 
 from django import forms
 from django.utils import timezone
@@ -112,6 +113,15 @@ class NoteForm(forms.Form):
 class TaskForm(forms.Form):
     title = forms.CharField(max_length=200)
     due_at = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    assignee = forms.TypedChoiceField(coerce=int, required=False, empty_value=None)
+
+    def __init__(self, *args: Any, members: list[tuple[int, str]] | None = None,
+                 me: int | None = None, **kwargs: Any) -> None:  # fmt: skip
+        super().__init__(*args, **kwargs)
+        field = self.fields["assignee"]
+        assert isinstance(field, forms.TypedChoiceField)
+        field.choices = [("", "Nobody"), *(members or [])]
+        field.initial = me
 
 
 class MergeForm(forms.Form):

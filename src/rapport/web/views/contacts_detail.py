@@ -125,7 +125,7 @@ def _context(request: HttpRequest, actor: Actor, contact: Contact) -> dict[str, 
         ),
         "identity_form": IdentityForm(),
         "note_form": NoteForm(),
-        "task_form": TaskForm(),
+        "task_form": _task_form(actor),
         "merge_form": MergeForm(),
         **_fields_context(actor, contact),
     }
@@ -137,6 +137,12 @@ def _page(
     context = _context(request, actor, contact)
     context.update(forms)
     return render(request, "web/contacts/detail.html", context, status=status)
+
+
+def _task_form(actor: Actor, data: Any = None) -> TaskForm:
+    members = queries.assignable_members(actor) if actor.can(Perm.CONTACTS_MANAGE) else []
+    me = actor.membership.pk if actor.membership else None
+    return TaskForm(data, members=members, me=me)
 
 
 def _back(actor: Actor, contact: Contact) -> HttpResponse:
@@ -220,13 +226,13 @@ def task_add(request: HttpRequest, actor: Actor, contact_id: int) -> HttpRespons
     from django.utils import timezone
 
     contact = queries.access_contact(actor, contact_id)
-    form = TaskForm(request.POST)
+    form = _task_form(actor, request.POST)
     if form.is_valid():
         day = form.cleaned_data["due_at"]
         due = timezone.make_aware(datetime.combine(day, time(9))) if day else None
         try:
             do_add_task(actor, contact, title=form.cleaned_data["title"], due_at=due,
-                        assignee_id=actor.membership.pk if actor.membership else None)  # fmt: skip
+                        assignee_id=form.cleaned_data["assignee"])  # fmt: skip
         except DomainError as exc:
             show_error(form, exc)
         else:
