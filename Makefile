@@ -52,9 +52,11 @@ test-sqlite: install
 test-postgres: install
 	./scripts/with-postgres.sh $(BIN)/pytest
 
-## make bench [BENCH=name]: JSON lines to stdout and var/bench/results.jsonl
+## make bench [BENCH=name]: JSON lines to stdout and var/bench/results.jsonl, on the
+## embedded SQLite database and then on a throwaway PostgreSQL server
 bench: install
-	$(BIN)/python bench/run.py $(BENCH)
+	env -u DATABASE_URL $(BIN)/python bench/run.py $(BENCH)
+	./scripts/with-postgres.sh $(BIN)/python bench/run.py $(BENCH)
 
 clean:
 	rm -rf var/test*.sqlite3* var/static
