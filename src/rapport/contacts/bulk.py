@@ -25,7 +25,7 @@ from .models import Contact, ContactStatus, Identity, MergeRecord, Observation
 from .ownership import owned_tables
 from .resolution import ANONYMOUS, Claim
 from .tombstones import erased_claims
-from .transfer.fast import insert_rows, reserve_ids
+from .transfer.fast import EMPTY_LIST, EMPTY_OBJECT, id_list, insert_rows, reserve_ids
 
 
 @dataclass
@@ -162,8 +162,8 @@ class _Batch:
                 ("id", "workspace", "full_name", "locale", "timezone", "city", "country",
                  "avatar_url", "tags", "custom", "lifecycle", "order_count", "status",
                  "created_at", "updated_at"),
-                [[pk, ws, "", "", "", "", "", "", [], {}, "prospect", 0, "active", now, now]
-                 for pk in self.new_contacts],
+                [[pk, ws, "", "", "", "", "", "", EMPTY_LIST, EMPTY_OBJECT, "prospect", 0,
+                  "active", now, now] for pk in self.new_contacts],
             )  # fmt: skip
             insert_rows(
                 Identity,
@@ -176,7 +176,7 @@ class _Batch:
             insert_rows(
                 Observation,
                 ("id", "workspace", "identity_ids", "trusted", "source", "created_at"),
-                [[pk, ws, ids, trusted, self.source, now] for pk, ids, trusted
+                [[pk, ws, id_list(ids), trusted, self.source, now] for pk, ids, trusted
                  in zip(observation_ids, self.logged, self.trusted, strict=True)],
             )  # fmt: skip
             if self.merges:
@@ -185,49 +185,52 @@ class _Batch:
     def _persist_merges(self, observation_ids: list[int]) -> None:
         ws, now, merges = self.ws, timezone.now(), self.merges
         losers = {loser for _, loser, _ in merges}
-        # Which identities each loser held when it was merged (in merge order).
-        held: dict[int, list[int]] = defaultdict(list)
-        for pk, contact_id in (
-            Identity.objects.for_workspace(ws)
-            .filter(contact_id__in=losers)
-            .values_list("pk", "contact_id")
-        ):
-            held[contact_id].append(pk)
-        owned_rows = _owned_rows(ws, losers)
-        records = []
-        for winner, loser, index in merges:
-            moved: dict[str, list[int]] = {"contacts.identity": held.pop(loser, [])}
-            held[winner].extend(moved["contacts.identity"])
-            for label, by_contact in owned_rows.items():
-                rows = by_contact.pop(loser, [])
-                by_contact[winner].extend(rows)
-                if rows:
-                    moved[label] = rows
-            records.append([ws, winner, loser, observation_ids[index],
-                            f"same person ({self.source})", f"source:{self.source}", moved,
-                            {}, now])  # fmt: skip
-        insert_rows(
-            MergeRecord,
-            ("workspace", "winner", "loser", "observation", "reason", "actor_label", "moved",
-             "winner_before", "created_at"),
-            records,
-        )  # fmt: skip
         final = [(loser, self.groups.find(loser)) for loser in losers]
         quote = connection.ops.quote_name
-        targets = [(quote(str(Identity._meta.db_table)), quote("contact_id"))]
-        targets += [
-            (quote(str(o.model._meta.db_table)), quote(f"{o.contact_field}_id"))
+        tables = [("contacts.identity", quote(str(Identity._meta.db_table)), quote("contact_id"))]
+        tables += [
+            (o.label, quote(str(o.model._meta.db_table)), quote(f"{o.contact_field}_id"))
             for o in owned_tables()
         ]
         with connection.cursor() as cursor:
-            # Losers and their final winners in a scratch table, then one set-based
-            # UPDATE per table instead of one statement per loser and table.
+            # Losers and their final winners in a scratch table: the rows they hold are
+            # read with a join and moved with one UPDATE per table, instead of IN lists
+            # of tens of thousands of ids or a statement per loser and table.
             cursor.execute(
                 "CREATE TEMPORARY TABLE bulk_moves (loser bigint PRIMARY KEY, winner bigint)"
             )
             try:
                 cursor.executemany("INSERT INTO bulk_moves VALUES (%s, %s)", final)
-                for table, column in targets:
+                # What each loser held when it was merged (in merge order).
+                held: dict[str, dict[int, list[int]]] = {}
+                for label, table, column in tables:
+                    cursor.execute(
+                        f"SELECT t.id, t.{column} FROM {table} t JOIN bulk_moves m "  # noqa: S608
+                        f"ON m.loser = t.{column} WHERE t.workspace_id = %s ORDER BY t.id",
+                        [ws],
+                    )
+                    by_contact: dict[int, list[int]] = defaultdict(list)
+                    for pk, contact_id in cursor.fetchall():
+                        by_contact[contact_id].append(pk)
+                    held[label] = by_contact
+                records = []
+                for winner, loser, index in merges:
+                    moved: dict[str, list[int]] = {"contacts.identity": []}
+                    for label, by_contact in held.items():
+                        rows = by_contact.pop(loser, [])
+                        by_contact[winner].extend(rows)
+                        if rows:
+                            moved[label] = rows
+                    records.append([ws, winner, loser, observation_ids[index],
+                                    f"same person ({self.source})", f"source:{self.source}",
+                                    moved, {}, now])  # fmt: skip
+                insert_rows(
+                    MergeRecord,
+                    ("workspace", "winner", "loser", "observation", "reason", "actor_label",
+                     "moved", "winner_before", "created_at"),
+                    records,
+                )  # fmt: skip
+                for _, table, column in tables:
                     cursor.execute(
                         f"UPDATE {table} SET {column} = (SELECT winner FROM bulk_moves "  # noqa: S608
                         f"WHERE loser = {table}.{column}) WHERE workspace_id = %s "
@@ -243,17 +246,3 @@ class _Batch:
                 )
             finally:
                 cursor.execute("DROP TABLE bulk_moves")
-
-
-def _owned_rows(ws: int, losers: set[int]) -> dict[str, dict[int, list[int]]]:
-    """Rows of contact-owned tables held by the contacts about to be merged."""
-    out: dict[str, dict[int, list[int]]] = {}
-    for owned in owned_tables():
-        by_contact: dict[int, list[int]] = defaultdict(list)
-        rows = owned.model._base_manager.filter(
-            workspace_id=ws, **{f"{owned.contact_field}_id__in": losers}
-        ).values_list("pk", f"{owned.contact_field}_id")
-        for pk, contact_id in rows:
-            by_contact[contact_id].append(pk)
-        out[owned.label] = by_contact
-    return out

@@ -27,6 +27,11 @@ class IdentityKind(models.TextChoices):
 
 
 class Identity(WorkspaceOwned):
+    # The unique (workspace, kind, value) index starts with the workspace, and the
+    # contact id is unique across workspaces: two indexes fewer on the hottest insert.
+    workspace = models.ForeignKey(
+        "core.Workspace", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
     contact = models.ForeignKey("contacts.Contact", on_delete=models.CASCADE, related_name="+")
     kind = models.CharField(max_length=16, choices=IdentityKind.choices)
     value = models.CharField(max_length=320)
@@ -40,7 +45,6 @@ class Identity(WorkspaceOwned):
                 fields=["workspace", "kind", "value"], name="uniq_identity_per_workspace"
             )
         ]
-        indexes: ClassVar = [models.Index(fields=["workspace", "contact"])]
         ordering = ["kind", "value"]
 
     def __str__(self) -> str:

@@ -36,16 +36,25 @@ class Company(WorkspaceOwned):
 
 
 class Contact(WorkspaceOwned):
+    # Contacts are written in bulk (imports, event streams), so each index costs:
+    # the workspace is the first column of both composite indexes below, and the
+    # optional links are indexed only where they are set (see Meta).
+    workspace = models.ForeignKey(
+        "core.Workspace", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
     full_name = models.CharField(max_length=200, blank=True)
     locale = models.CharField(max_length=16, blank=True)
     timezone = models.CharField(max_length=64, blank=True)
     city = models.CharField(max_length=120, blank=True)
     country = models.CharField(max_length=2, blank=True)
     avatar_url = models.URLField(max_length=500, blank=True)
-    company = models.ForeignKey(Company, null=True, blank=True, on_delete=models.SET_NULL)
-    owner = models.ForeignKey(
-        "core.Membership", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    company = models.ForeignKey(
+        Company, null=True, blank=True, on_delete=models.SET_NULL, db_index=False
     )
+    owner = models.ForeignKey(
+        "core.Membership", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        db_index=False,
+    )  # fmt: skip
     tags = models.JSONField(default=list, blank=True)
     custom = models.JSONField(default=dict, blank=True)
     # Computed from behaviour by ``lifecycle.recompute``; never edited by hand.
@@ -59,8 +68,9 @@ class Contact(WorkspaceOwned):
         max_length=8, choices=ContactStatus.choices, default=ContactStatus.ACTIVE
     )
     merged_into = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        db_index=False,
+    )  # fmt: skip
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -69,6 +79,19 @@ class Contact(WorkspaceOwned):
         indexes: ClassVar = [
             models.Index(fields=["workspace", "status", "-id"]),
             models.Index(fields=["workspace", "lifecycle"]),
+            models.Index(
+                fields=["company"],
+                name="contact_company_set",
+                condition=models.Q(company__isnull=False),
+            ),
+            models.Index(
+                fields=["owner"], name="contact_owner_set", condition=models.Q(owner__isnull=False)
+            ),
+            models.Index(
+                fields=["merged_into"],
+                name="contact_merged_into_set",
+                condition=models.Q(merged_into__isnull=False),
+            ),
         ]
 
     def __str__(self) -> str:

@@ -27,18 +27,15 @@ def insert_rows(model: type[models.Model], fields: Sequence[str], rows: list[lis
         _copy(table, quoted, rows, json_positions)
         return
     date_positions = [n for n, v in enumerate(rows[0]) if isinstance(v, datetime)]
-    adapted_dates: dict[datetime, Any] = {}  # a batch shares a handful of timestamps
-    adapted = []
-    for row in rows:
-        values = list(row)
-        for n in json_positions:
-            values[n] = _json(values[n])
-        for n in date_positions:
-            value = values[n]
-            if value not in adapted_dates:
-                adapted_dates[value] = ops.adapt_datetimefield_value(value)
-            values[n] = adapted_dates[value]
-        adapted.append(values)
+    # Column by column: a batch shares a handful of timestamps and JSON shapes, and
+    # transposing with zip() keeps the per-row work in C.
+    by_column = list(zip(*rows, strict=True))
+    for n in json_positions:
+        by_column[n] = tuple(map(_json, by_column[n]))
+    for n in date_positions:
+        adapted_dates = {v: ops.adapt_datetimefield_value(v) for v in set(by_column[n])}
+        by_column[n] = tuple(map(adapted_dates.__getitem__, by_column[n]))
+    adapted = list(zip(*by_column, strict=True))
     marks = ", ".join(["%s"] * len(columns))
     # Names come from model metadata and are quoted; every value is a parameter.
     sql = f"INSERT INTO {table} ({quoted}) VALUES ({marks})"  # noqa: S608
@@ -46,9 +43,25 @@ def insert_rows(model: type[models.Model], fields: Sequence[str], rows: list[lis
         cursor.executemany(sql, adapted)
 
 
+class RawJSON(str):
+    """JSON text the caller has already written: inserted as it is."""
+
+    __slots__ = ()
+
+
+EMPTY_LIST, EMPTY_OBJECT = RawJSON("[]"), RawJSON("{}")
+
+
+def id_list(ids: Sequence[int]) -> RawJSON:
+    """A list of ids as JSON text, without the encoder (the observation log)."""
+    return RawJSON("[" + ",".join(map(str, ids)) + "]")
+
+
 def _json(value: Any) -> str:
     """JSON text; lists of ints (identity ids in the observation log) and empty
     containers, the bulk of what is written here, skip the encoder."""
+    if isinstance(value, RawJSON):
+        return value
     if isinstance(value, list):
         if not value:
             return "[]"
