@@ -1,5 +1,7 @@
 """Identity resolution: a batch of observations against existing contacts (30 %
-hit an existing identity, 5 % bridge two existing contacts), resolved in bulk and
+hit an existing identity, 5 % bridge two existing contacts; of the rest, which are
+new people, half are a first page view with one anonymous id and half a sign-up
+with a browser id and an email), resolved in bulk and
 persisted with undoable merge records; beside it the obvious way, one
 ``resolve`` (a query per identity, a save per change) per observation. The bulk
 result is checked against a plain union-find over the same observations.
@@ -39,7 +41,9 @@ def _observations(rng: random.Random) -> list[tuple[list[Claim], bool]]:
             )
         elif roll < 0.30:  # an existing person seen again, with a new browser
             out.append(([Claim("email", f"p{rng.randrange(CONTACTS)}@example.com"), new], False))
-        else:  # someone new
+        elif roll < 0.65:  # a new visitor's first page view: one anonymous id
+            out.append(([new], False))
+        else:  # someone new signs up: their browser and their email
             out.append(([new, Claim("email", f"n{n}@example.com")], rng.random() < 0.5))
     return out
 

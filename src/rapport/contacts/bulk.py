@@ -25,7 +25,15 @@ from .models import Contact, ContactStatus, Identity, MergeRecord, Observation
 from .ownership import owned_tables
 from .resolution import ANONYMOUS, Claim
 from .tombstones import erased_claims
-from .transfer.fast import EMPTY_LIST, EMPTY_OBJECT, id_list, insert_rows, reserve_ids
+from .transfer.fast import (
+    EMPTY_LIST,
+    EMPTY_OBJECT,
+    gc_paused,
+    id_list,
+    insert_rows,
+    reserve_ids,
+    sqlite_cache,
+)
 
 
 @dataclass
@@ -80,7 +88,7 @@ def resolve_bulk(
             if left:
                 kept.append((left, trusted))
         observations = kept
-    with transaction.atomic():
+    with transaction.atomic(), gc_paused(), sqlite_cache(mb=256):
         batch = _Batch(
             workspace.pk, source, len(observations), sum(len(c) for c, _ in observations)
         )
@@ -89,6 +97,10 @@ def resolve_bulk(
         batch.persist()
     batch.stats.erased_claims = dropped
     return batch.stats
+
+
+def _by_key(row: tuple[int, int, str, str]) -> tuple[str, str]:
+    return row[2], row[3]
 
 
 class _Batch:
@@ -148,8 +160,11 @@ class _Batch:
                 if claim.kind != ANONYMOUS:
                     self.groups.known.add(target)
             ids.append(hit[0])
-        self.logged.append(ids)
-        self.trusted.append(trusted)
+        # One identity links nothing, so unmerge never needs it (as in the importer);
+        # a merge always comes from two or more and is logged at the index it took.
+        if len(ids) > 1:
+            self.logged.append(ids)
+            self.trusted.append(trusted)
 
     def persist(self) -> None:
         ws, now = self.ws, timezone.now()
@@ -169,8 +184,10 @@ class _Batch:
                 Identity,
                 ("id", "workspace", "contact", "kind", "value", "verified", "source",
                  "created_at"),
+                # In (kind, value) order: the unique index then grows at a few places
+                # instead of touching a random page for every row.
                 [[pk, ws, contact, kind, value, False, self.source, now]
-                 for pk, contact, kind, value in self.new_identities],
+                 for pk, contact, kind, value in sorted(self.new_identities, key=_by_key)],
             )  # fmt: skip
             observation_ids = reserve_ids(Observation, len(self.logged))
             insert_rows(
