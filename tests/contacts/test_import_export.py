@@ -203,3 +203,28 @@ def test_big_files_parse_in_a_second_process_with_the_same_result(
     assert created == rows - 12
     assert [e[0] for e in errors] == [n + 2 for n in range(rows) if n % 500 == 7]
     assert "person5999@example.com" in emails
+
+
+def test_bulk_insert_keeps_awkward_text_exactly(world: World) -> None:
+    """The fast insert path (COPY text format on PostgreSQL, executemany on SQLite)
+    must not mangle tabs, newlines, backslashes or quotes."""
+    from django.utils import timezone
+
+    from rapport.contacts.transfer.fast import insert_rows, reserve_ids
+
+    awkward = 'Tab\there\nnew "line" \\N back\\slash \r end'
+    now = timezone.now()
+    (pk,) = reserve_ids(Contact, 1)
+    insert_rows(
+        Contact,
+        ("id", "workspace", "full_name", "locale", "timezone", "city", "country",
+         "avatar_url", "tags", "custom", "lifecycle", "order_count", "status",
+         "created_at", "updated_at"),
+        [[pk, world.workspace.pk, awkward, "", "", "", "", "", [awkward], {"k": awkward},
+          "prospect", 0, "active", now, now]],
+    )  # fmt: skip
+    stored = Contact.objects.for_workspace(world.workspace).get(pk=pk)
+    assert stored.full_name == awkward
+    assert stored.tags == [awkward]
+    assert stored.custom == {"k": awkward}
+    assert abs((stored.created_at - now).total_seconds()) < 0.001
