@@ -38,7 +38,7 @@ from ..models import (
 from ..normalize import InvalidIdentity, normalise
 from ..resolution import Claim, resolve
 from ..tombstones import erased_claims
-from .fast import insert_rows, reserve_ids
+from .fast import gc_paused, insert_rows, reserve_ids, sqlite_cache
 from .sniff import Sniffed, rows
 
 CHUNK = 1_000
@@ -360,17 +360,18 @@ def run_import(job: ContactImport, *, actor_label: str) -> ContactImport:
     writer = ChunkWriter(job, actor_label)
     errors: list[list[Any]] = []
     created = updated = processed = 0
-    for size, good, bad in _parsed(job, raw, sniffed):
-        processed += size
-        errors.extend(bad)
-        outcome = writer.write(good)
-        created += outcome.created
-        updated += outcome.updated
-        errors.extend(outcome.errors)
-        ContactImport.objects.for_workspace(job.workspace_id).filter(pk=job.pk).update(
-            processed_rows=processed, created_count=created, updated_count=updated,
-            error_count=len(errors),
-        )  # fmt: skip
+    with gc_paused(), sqlite_cache(mb=128):
+        for size, good, bad in _parsed(job, raw, sniffed):
+            processed += size
+            errors.extend(bad)
+            outcome = writer.write(good)
+            created += outcome.created
+            updated += outcome.updated
+            errors.extend(outcome.errors)
+            ContactImport.objects.for_workspace(job.workspace_id).filter(pk=job.pk).update(
+                processed_rows=processed, created_count=created, updated_count=updated,
+                error_count=len(errors),
+            )  # fmt: skip
     job.refresh_from_db()
     job.status = ImportStatus.DONE
     job.errors = sorted(errors, key=lambda e: (e[0], str(e[1])))
