@@ -164,22 +164,13 @@ class ChunkWriter:
     def write(self, chunk: list[Row]) -> Outcome:
         out = Outcome()
         chunk = self._drop_erased(chunk, out)
-        keys = {(c.kind, c.value) for r in chunk for c in r.claims}
-        owner_of = {
-            (kind, value): contact_id
-            for kind, value, contact_id in Identity.objects.for_workspace(self.ws)
-            .filter(kind__in={k for k, _ in keys}, value__in={v for _, v in keys})
-            .values_list("kind", "value", "contact_id")
-        }
-        existing = {
-            c.pk: c
-            for c in Contact.objects.for_workspace(self.ws).filter(pk__in=set(owner_of.values()))
-        }
+        owner_of, existing = self._owners(chunk)
         # identities claimed by contacts of this chunk
         pending: dict[tuple[str, str], Contact | NewContact] = {}
         new_contacts: list[NewContact] = []
         new_identities: list[tuple[Contact | NewContact, Claim]] = []
         touched: dict[int, Contact] = {}
+        identified: dict[int, Contact] = {}
         slow: list[Row] = []
         for row in chunk:
             holders: dict[int, Contact | NewContact] = {}
@@ -217,8 +208,12 @@ class ChunkWriter:
                     new_identities.append((contact, claim))
                     if isinstance(contact, Contact):
                         touched[contact.pk] = contact
+                        if claim.kind in IDENTIFYING:
+                            identified[contact.pk] = contact
         self._flush(new_contacts, touched, new_identities)
-        for contact in touched.values():  # e.g. a prospect whose email just arrived
+        # Only a new email, phone or login can move a stage (a prospect becomes a lead);
+        # a changed name or city cannot, so those contacts cost no queries here.
+        for contact in identified.values():
             lifecycle.recompute(contact)
         with transaction.atomic():
             for row in slow:
@@ -229,6 +224,21 @@ class ChunkWriter:
                 out.created += int(result.created)
                 out.updated += int(not result.created)
         return out
+
+    def _owners(self, chunk: list[Row]) -> tuple[dict[tuple[str, str], int], dict[int, Contact]]:
+        """Who already holds the chunk's identities: two queries for the whole chunk."""
+        keys = {(c.kind, c.value) for r in chunk for c in r.claims}
+        owner_of = {
+            (kind, value): contact_id
+            for kind, value, contact_id in Identity.objects.for_workspace(self.ws)
+            .filter(kind__in={k for k, _ in keys}, value__in={v for _, v in keys})
+            .values_list("kind", "value", "contact_id")
+        }
+        existing = {
+            c.pk: c
+            for c in Contact.objects.for_workspace(self.ws).filter(pk__in=set(owner_of.values()))
+        }
+        return owner_of, existing
 
     def _drop_erased(self, chunk: list[Row], out: Outcome) -> list[Row]:
         erased = erased_claims(self.ws, [c for r in chunk for c in r.claims])
