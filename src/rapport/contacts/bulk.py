@@ -31,6 +31,7 @@ from .transfer.fast import (
     gc_paused,
     id_list,
     insert_rows,
+    refresh_statistics,
     reserve_ids,
     sqlite_cache,
 )
@@ -96,6 +97,7 @@ def resolve_bulk(
             batch.observe(claims, trusted)
         batch.persist()
     batch.stats.erased_claims = dropped
+    refresh_statistics(Identity, Contact, Observation)
     return batch.stats
 
 

@@ -52,17 +52,24 @@ def _past_cadence(contact: Contact, policy: LifecyclePolicy, now: datetime) -> b
 
 
 def stage_of(
-    contact: Contact, *, now: datetime | None = None, policy: LifecyclePolicy | None = None
+    contact: Contact,
+    *,
+    now: datetime | None = None,
+    policy: LifecyclePolicy | None = None,
+    identified: bool | None = None,
 ) -> Lifecycle:
+    """``identified``: the caller knows the contact holds an email, phone or login
+    (an import that just added one), which saves the query."""
     now = now or timezone.now()
     policy = policy or policy_for(contact.workspace_id)
     if ADVOCATE_TAG in contact.tags:
         return Lifecycle.ADVOCATE
-    identified = (
-        Identity.objects.for_workspace(contact.workspace_id)
-        .filter(contact=contact, kind__in=IDENTIFYING)
-        .exists()
-    )
+    if identified is None:
+        identified = (
+            Identity.objects.for_workspace(contact.workspace_id)
+            .filter(contact=contact, kind__in=IDENTIFYING)
+            .exists()
+        )
     if contact.order_count >= 2:
         stage = Lifecycle.REPEAT
     elif contact.order_count == 1:
@@ -79,9 +86,11 @@ def stage_of(
     return stage
 
 
-def recompute(contact: Contact, policy: LifecyclePolicy | None = None) -> bool:
+def recompute(
+    contact: Contact, policy: LifecyclePolicy | None = None, *, identified: bool | None = None
+) -> bool:
     """Store the contact's stage; a change is a timeline entry and a domain event."""
-    stage = stage_of(contact, policy=policy)
+    stage = stage_of(contact, policy=policy, identified=identified)
     if stage == contact.lifecycle:
         return False
     before = contact.lifecycle

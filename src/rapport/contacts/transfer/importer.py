@@ -38,10 +38,10 @@ from ..models import (
 from ..normalize import InvalidIdentity, normalise
 from ..resolution import Claim, resolve
 from ..tombstones import erased_claims
-from .fast import gc_paused, insert_rows, reserve_ids, sqlite_cache
+from .fast import gc_paused, insert_rows, refresh_statistics, reserve_ids, sqlite_cache
 from .sniff import Sniffed, rows
 
-CHUNK = 1_000
+CHUNK = 5_000
 FIELDS = ("full_name", "first_name", "last_name", "email", "phone", "city", "country",
           "tags", "locale")  # fmt: skip
 PROFILE = ("full_name", "city", "country", "locale")
@@ -213,8 +213,9 @@ class ChunkWriter:
         self._flush(new_contacts, touched, new_identities)
         # Only a new email, phone or login can move a stage (a prospect becomes a lead);
         # a changed name or city cannot, so those contacts cost no queries here.
+        policy = lifecycle.policy_for(self.ws.pk) if identified else None
         for contact in identified.values():
-            lifecycle.recompute(contact)
+            lifecycle.recompute(contact, policy, identified=True)
         with transaction.atomic():
             for row in slow:
                 result = resolve(self.ws, row.claims, trusted=True, source="import",
@@ -371,8 +372,10 @@ def run_import(job: ContactImport, *, actor_label: str) -> ContactImport:
     errors: list[list[Any]] = []
     created = updated = processed = 0
     with gc_paused(), sqlite_cache(mb=128):
-        for size, good, bad in _parsed(job, raw, sniffed):
+        for batch, (size, good, bad) in enumerate(_parsed(job, raw, sniffed), start=1):
             processed += size
+            if batch in (2, 5, 10):  # the tables grew: let the planner know
+                refresh_statistics(Identity, Contact)
             errors.extend(bad)
             outcome = writer.write(good)
             created += outcome.created
