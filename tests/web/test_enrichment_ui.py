@@ -144,3 +144,10 @@ def test_provider_status_on_the_jobs_page(world: World) -> None:
     assert "2 in a row" in html
     assert "HTTP 503 from api.gravatar.com" in html
     assert "600 per minute" in html  # Open-Meteo
+
+
+def test_jobs_page_says_when_network_providers_are_off(world: World, settings: Any) -> None:
+    url = f"/w/{world.workspace.slug}/settings/jobs/"
+    assert "RAPPORT_ENRICHMENT_NETWORK=1" in _client(world, "owner").get(url).content.decode()
+    settings.RAPPORT_ENRICHMENT = {**settings.RAPPORT_ENRICHMENT, "NETWORK": True}
+    assert "RAPPORT_ENRICHMENT_NETWORK=1" not in _client(world, "owner").get(url).content.decode()

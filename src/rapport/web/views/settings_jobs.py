@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 from rapport.core.actor import Actor
 from rapport.core.errors import DomainError
 from rapport.core.permissions import Perm
-from rapport.enrichment.facade import provider_status
+from rapport.enrichment.facade import network_enabled, provider_status
 from rapport.jobs.actions import do_retry_job
 from rapport.jobs.facade import worker_health
 from rapport.jobs.models import JobStatus
@@ -35,6 +35,7 @@ def jobs(request: HttpRequest, actor: Actor) -> HttpResponse:
         "tabs": [(value, label, counts.get(value, 0)) for value, label in JobStatus.choices],
         "health": worker_health(),
         "providers": provider_status(actor),
+        "network_enrichment": network_enabled(),
         "can_manage": actor.can(Perm.JOBS_MANAGE),
     }
     return render(request, "web/settings/jobs.html", context)
