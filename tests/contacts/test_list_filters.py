@@ -66,3 +66,19 @@ def test_ui_list_export_and_api_agree(world: World, api: Client) -> None:
     refused = api.get("/api/v1/contacts?consent=email")
     assert refused.status_code == 400
     assert "channel:purpose" in refused.content.decode()
+
+
+@pytest.mark.parametrize("typed", ["+48 600 100 200", "600-100-200", "0600 100 200", "48600100200"])
+def test_search_finds_a_phone_however_it_is_typed(world: World, typed: str) -> None:
+    do_create_contact(world.actor(), full_name="Piotr", region="PL",
+                      identities=[Claim("phone", "600 100 200")])  # fmt: skip
+    found = queries.list_contacts(world.actor(), search=typed)
+    assert [c.full_name for c in found] == ["Piotr"]
+
+
+def test_search_by_handle_and_email_part(world: World) -> None:
+    do_create_contact(world.actor(), full_name="Hana",
+                      identities=[Claim("bluesky", "hana.bsky.social"),
+                                  Claim("email", "hana.k@example.org")])  # fmt: skip
+    for typed in ("@hana.bsky", "HANA.K@", "example.org"):
+        assert [c.full_name for c in queries.list_contacts(world.actor(), search=typed)] == ["Hana"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
@@ -24,6 +25,7 @@ from .models import (
     DuplicateSuggestion,
     FieldType,
     Identity,
+    IdentityKind,
     LifecyclePolicy,
     MergeRecord,
     Note,
@@ -33,6 +35,8 @@ from .models import (
     Task,
     TimelineEntry,
 )
+
+PHONE_LIKE = re.compile(r"[\d\s+()./-]+")
 
 
 def list_contacts(
@@ -65,11 +69,13 @@ def list_contacts(
         qs = qs.filter(tags__icontains=f'"{tag.strip().lower()}"')
     if search and search.strip():
         term = search.strip().lower().lstrip("@")
-        holders = (
-            Identity.objects.for_workspace(actor.workspace)
-            .filter(value__icontains=term)
-            .values("contact_id")
-        )
+        match = Q(value__icontains=term)
+        # "+48 600 100-200" or "0600 100 200" finds +48600100200: phones are stored in
+        # E.164, so compare digits (a national trunk 0 dropped).
+        digits = re.sub(r"\D", "", term).lstrip("0")
+        if PHONE_LIKE.fullmatch(term) and len(digits) >= 5:
+            match |= Q(kind=IdentityKind.PHONE, value__contains=digits)
+        holders = Identity.objects.for_workspace(actor.workspace).filter(match).values("contact_id")
         qs = qs.filter(Q(full_name__icontains=search.strip()) | Q(pk__in=holders))
     return qs.select_related("company")
 
