@@ -121,7 +121,9 @@ def test_demo_user_walks_through_the_app(live_server: Any, page: Page) -> None:
     page.click("#contact-rows a:has-text('Zofia Nowak')")
     page.wait_for_url("**/contacts/*/")
     page.fill("#id_other", "zosia_n")
-    page.once("dialog", lambda dialog: dialog.accept())
+    page.click("button:has-text('Review merge')")
+    page.wait_for_selector("text=Merge two contacts?")  # the dialog: both sides, the outcome
+    assert "zosia_n" in page.locator(".merge-preview").inner_text()
     page.click("form[action$='/merge/'] button[type=submit]")
     page.wait_for_selector("text=Merged #")
     assert "zosia_n" in page.locator(".identities").first.inner_text()

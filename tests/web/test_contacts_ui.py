@@ -117,3 +117,39 @@ def test_a_task_can_be_given_to_a_colleague(world: World) -> None:
     assert manager.user.full_name in client.get(base).content.decode()
     bad = client.post(f"{base}tasks/add/", {"title": "x", "assignee": "999999"})
     assert bad.status_code == 400
+
+
+def test_the_merge_dialog_shows_both_sides_before_anything_happens(world: World) -> None:
+    from rapport.contacts.actions.people import do_add_note
+
+    client = agent(world)
+    actor = world.actor("agent")
+    old = do_create_contact(actor, full_name="", city="Gdańsk",
+                            identities=[Claim("email", "ola@ex.com")]).contact  # fmt: skip
+    new = do_create_contact(actor, full_name="Ola Nowak", city="Sopot", tags=["vip"],
+                            identities=[Claim("x", "ola_n")]).contact  # fmt: skip
+    do_add_note(actor, new, body="Prefers e-mail")
+    base = f"/w/{world.workspace.slug}/contacts/{new.pk}/"
+    page = client.get(f"{base}merge/preview/", {"other": "ola@ex.com"})
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert f"#{old.pk}, the older one" in html  # the older contact survives
+    assert "filled in" in html  # its empty name takes "Ola Nowak"
+    assert "kept Gdańsk" in html  # both had a city: the survivor's stays
+    assert "adds vip" in html
+    assert "1 note" in html
+    assert "ola_n" in html
+    assert "ola@ex.com" in html
+    # Nothing merged yet; the dialog's button does it.
+    assert Contact.objects.for_workspace(world.workspace).get(pk=new.pk).status == "active"
+    client.post(f"{base}merge/", {"other": str(old.pk)})
+    assert Contact.objects.for_workspace(world.workspace).get(pk=new.pk).merged_into_id == old.pk
+    missing = client.get(f"{base}merge/preview/", {"other": "nobody@ex.com"})
+    assert missing.status_code == 404
+    assert "No contact has that id or identity." in missing.content.decode()
+    again = client.get(f"{base}merge/preview/", {"other": str(old.pk)})
+    assert again.status_code == 409
+    assert "merged already" in again.content.decode()
+    chooser = client.get(f"/w/{world.workspace.slug}/contacts/{old.pk}/merge/preview/")
+    assert chooser.status_code == 200
+    assert 'name="other"' in chooser.content.decode()

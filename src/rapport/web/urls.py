@@ -193,6 +193,11 @@ contact_patterns = [
     path("<int:contact_id>/notes/add/", contacts_detail.note_add, name="contact_note_add"),
     path("<int:contact_id>/tasks/add/", contacts_detail.task_add, name="contact_task_add"),
     path("<int:contact_id>/merge/", contacts_merge.contact_merge, name="contact_merge"),
+    path(
+        "<int:contact_id>/merge/preview/",
+        contacts_merge.contact_merge_preview,
+        name="contact_merge_preview",
+    ),
     path("<int:contact_id>/consent/", contacts_privacy.consent_add, name="contact_consent_add"),
     path(
         "<int:contact_id>/export.json", contacts_privacy.contact_export, name="contact_export_json"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -9,6 +11,7 @@ from django.views.decorators.http import require_POST
 
 from rapport.contacts import queries
 from rapport.contacts.actions.merges import do_dismiss_suggestion, do_merge_contacts, do_unmerge
+from rapport.contacts.merge_preview import preview_merge
 from rapport.contacts.models import Contact, Identity
 from rapport.core.actor import Actor
 from rapport.core.errors import DomainError
@@ -47,6 +50,29 @@ def contact_merge(request: HttpRequest, actor: Actor, contact_id: int) -> HttpRe
             target = Contact.objects.for_workspace(actor.workspace).get(pk=record.winner_id)
             messages.success(request, f"Merged #{record.loser_id} into this contact.")
     return redirect("contact", slug=actor.workspace.slug, contact_id=target.pk)
+
+
+@workspace_view(Perm.CONTACTS_MANAGE)
+def contact_merge_preview(request: HttpRequest, actor: Actor, contact_id: int) -> HttpResponse:
+    """The merge dialog: pick the other contact, then see both people side by side
+    and what the merge would do before confirming it."""
+    contact = queries.access_contact(actor, contact_id)
+    form = MergeForm(request.GET) if "other" in request.GET else MergeForm()
+    context: dict[str, Any] = {"section": "contacts", "contact": contact, "merge_form": form}
+    if not form.is_bound:
+        return render(request, "web/contacts/merge_preview.html", context)
+    status = 200
+    if not form.is_valid():
+        context["error"], status = "Say which contact to merge with (its id or email).", 400
+    else:
+        try:
+            other = _find_other(actor, form.cleaned_data["other"])
+            context.update(other=other, p=preview_merge(actor, contact, other))
+        except Http404:
+            context["error"], status = "No contact has that id or identity.", 404
+        except DomainError as exc:
+            context["error"], status = exc.message, 409
+    return render(request, "web/contacts/merge_preview.html", context, status=status)
 
 
 @require_POST
