@@ -17,6 +17,7 @@ from rapport.contacts.actions.people import (
     do_add_task,
     do_create_contact,
 )
+from rapport.contacts.actions.privacy import do_record_consent
 from rapport.contacts.facade import observe, record_timeline
 from rapport.contacts.models import (
     Contact,
@@ -27,8 +28,11 @@ from rapport.contacts.models import (
     TimelineEntry,
 )
 from rapport.contacts.normalize import InvalidIdentity, normalise
+from rapport.contacts.ownership import owned_tables
 from rapport.contacts.resolution import Claim
 from rapport.core.errors import Conflict
+from rapport.enrichment.facade import enrich_from_signals, record_social_profile
+from rapport.enrichment.providers.social import SocialProfile
 from tests.factories import World
 
 
@@ -111,7 +115,10 @@ def test_anonymous_visitor_is_stitched_to_the_known_person(world: World) -> None
 def _state(ws_id: int) -> dict[str, list[tuple[Any, ...]]]:
     """Every row of every contacts table, without timestamps that record 'now'."""
     state: dict[str, list[tuple[Any, ...]]] = {}
-    for model in apps.get_app_config("contacts").get_models():
+    # The contacts app's tables and every other app's contact-owned table (consents,
+    # enrichment, and whatever registers later).
+    owned = [o.model for o in owned_tables()]
+    for model in dict.fromkeys([*apps.get_app_config("contacts").get_models(), *owned]):
         if model.__name__ in {"MergeRecord", "Observation"}:
             continue  # the log itself grows by design
         fields = [
@@ -144,7 +151,14 @@ def test_merge_then_unmerge_restores_every_table_exactly(world: World) -> None:
             ws, contact=contact, kind="order", occurred_at=timezone.now() - timedelta(days=1),
             summary="Order #1",
         )  # fmt: skip
+        do_record_consent(actor, contact, channel="email", purpose="marketing", granted=True,
+                          source="form", wording=f"yes from {contact.pk}")  # fmt: skip
+        first = Identity.objects.for_workspace(ws).filter(contact=contact).order_by("pk")[0]
+        record_social_profile(ws.pk, contact.pk, SocialProfile("x", f"h{contact.pk}", 10), first.pk)
+        enrich_from_signals(ws.pk, contact.pk, user_agent="Mozilla/5.0 (X11; Linux x86_64) "
+                            "Gecko/20100101 Firefox/133.0")  # fmt: skip
     before = _state(ws.pk)
+    assert len(before["EnrichedValue"]) == 6  # a profile and two device facts each
 
     record = do_merge_contacts(actor, twin, ann)
     merged = Contact.objects.for_workspace(ws).get(pk=ann.pk)
