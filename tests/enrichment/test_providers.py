@@ -263,7 +263,7 @@ def test_contacts_made_without_an_event_are_queued_by_the_hourly_job(
     made = observe(world.workspace, [Claim("email", "quiet@example.com")], trusted=True,
                    source="import")  # fmt: skip
     assert not EnrichmentRequest.objects.for_workspace(world.workspace).exists()
-    assert enrich_newcomers.call() == 4
+    assert enrich_newcomers.call() == 1  # one contact, every provider queued
     assert enrich_newcomers.call() == 0  # asked once, not every hour
     assert (
         EnrichmentRequest.objects.for_workspace(world.workspace)
@@ -271,3 +271,43 @@ def test_contacts_made_without_an_event_are_queued_by_the_hourly_job(
         .count()
         == 4
     )
+
+
+def test_newcomers_beyond_one_run_are_reached_by_the_next(world: World, apis: FakeState) -> None:
+    from rapport.contacts.facade import observe
+    from rapport.enrichment.tasks import enrich_newcomers
+
+    made = [
+        observe(
+            world.workspace, [Claim("email", f"n{i}@example.com")], trusted=True, source="import"
+        ).contact
+        for i in range(5)
+    ]
+    assert enrich_newcomers.call(most=2) == 2
+    assert enrich_newcomers.call(most=2) == 2
+    assert enrich_newcomers.call(most=2) == 1
+    asked = set(
+        EnrichmentRequest.objects.for_workspace(world.workspace).values_list(
+            "contact_id", flat=True
+        )
+    )
+    assert asked == {c.pk for c in made}
+
+
+def test_contacts_with_nothing_to_look_up_spend_no_rate_limit(
+    world: World, apis: FakeState, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from rapport.enrichment.models import RateWindow
+
+    monkeypatch.setattr(Gravatar, "rate_limit", RateLimit(requests=1, per=timedelta(hours=1)))
+    for n in range(3):  # phone-only people: Gravatar has nothing to ask about
+        contact = do_create_contact(
+            world.actor(), identities=[Claim("phone", f"+4860010020{n}")]
+        ).contact
+        request_enrichment(world.workspace.pk, contact.pk)
+    emailed = _contact(world)
+    report = run_queue()
+    assert report.deferred == 0
+    assert RateWindow.objects.get(provider="gravatar").used == 1  # only the one with an email
+    assert "gravatar.avatar_url" in _values(emailed)
+    assert not RateWindow.objects.filter(provider="open-meteo").exists()  # no city, no country

@@ -117,11 +117,14 @@ def enrichment_subject(workspace_id: int, contact_id: int) -> EnrichmentSubject 
     return EnrichmentSubject(contact.city, contact.country, identities)
 
 
-def contacts_created_since(since: datetime, *, limit: int = 5_000) -> list[tuple[int, int]]:
-    """(workspace id, contact id) of active contacts created since ``since``, for
-    system jobs that look at newcomers whatever path made them (imports, events)."""
+def contacts_created_since(
+    since: datetime, *, after_id: int = 0, limit: int = 5_000
+) -> list[tuple[int, int]]:
+    """(workspace id, contact id) of active contacts created since ``since``, in id
+    order after ``after_id``, for system jobs that look at newcomers whatever path
+    made them (imports, events). Page with the last id returned."""
     return list(
-        Contact.unscoped.filter(created_at__gte=since, status=ContactStatus.ACTIVE)
+        Contact.unscoped.filter(created_at__gte=since, status=ContactStatus.ACTIVE, id__gt=after_id)
         .order_by("id")
         .values_list("workspace_id", "id")[:limit]
     )

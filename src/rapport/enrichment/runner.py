@@ -156,6 +156,10 @@ def run_queue(
             _finish(request, RequestStatus.SKIPPED, now, "the contact is gone")
             report.skipped += 1
             continue
+        if not provider.applies(subject):  # nothing to ask: no rate-limited call spent
+            _finish(request, RequestStatus.SKIPPED, now, "")
+            report.skipped += 1
+            continue
         next_at = acquire(provider, now)
         if next_at is not None:
             waiting[request.provider] = next_at
@@ -164,22 +168,7 @@ def run_queue(
         try:
             facts = provider(transport).lookup(subject)
         except Exception as exc:  # a provider's failure is its own, never the caller's
-            if not isinstance(exc, ProviderError):
-                logger.exception("enrichment provider %s crashed", provider.name)
-            message = str(exc) or type(exc).__name__
-            retry_after = getattr(exc, "retry_after", None)
-            if retry_after:
-                _block(provider, now + timedelta(seconds=retry_after))
-            _health(provider.name, now, message)
-            request.attempts += 1
-            if request.attempts >= MAX_ATTEMPTS:
-                _finish(request, RequestStatus.FAILED, now, message)
-                report.failed += 1
-            else:
-                delay = timedelta(seconds=retry_after or 60 * 4**request.attempts)
-                request.not_before, request.error = now + delay, message[:500]
-                request.save(update_fields=["attempts", "not_before", "error"])
-                report.retrying += 1
+            _failed(request, provider, exc, now, report)
             continue
         if facts:
             save_facts(request.workspace_id, request.contact_id, provider, facts, now)
@@ -192,6 +181,32 @@ def run_queue(
             status=RequestStatus.PENDING, provider=name, not_before__lt=next_at
         ).update(not_before=next_at)
     return report
+
+
+def _failed(
+    request: EnrichmentRequest,
+    provider: type[Provider],
+    exc: Exception,
+    now: datetime,
+    report: RunReport,
+) -> None:
+    """Record the failure where people see it; retry with backoff, or give up."""
+    if not isinstance(exc, ProviderError):
+        logger.exception("enrichment provider %s crashed", provider.name)
+    message = str(exc) or type(exc).__name__
+    retry_after = getattr(exc, "retry_after", None)
+    if retry_after:
+        _block(provider, now + timedelta(seconds=retry_after))
+    _health(provider.name, now, message)
+    request.attempts += 1
+    if request.attempts >= MAX_ATTEMPTS:
+        _finish(request, RequestStatus.FAILED, now, message)
+        report.failed += 1
+    else:
+        delay = timedelta(seconds=retry_after or 60 * 4**request.attempts)
+        request.not_before, request.error = now + delay, message[:500]
+        request.save(update_fields=["attempts", "not_before", "error"])
+        report.retrying += 1
 
 
 def _finish(request: EnrichmentRequest, status: str, now: datetime, error: str) -> None:

@@ -48,15 +48,25 @@ def refresh_expired_enrichment() -> int:
 
 @periodic(every=timedelta(hours=1), name="enrichment.newcomers")
 @task()
-def enrich_newcomers() -> int:
+def enrich_newcomers(most: int = 5_000) -> int:
     """Contacts made by imports and event streams publish no per-contact event:
-    newcomers of the last day that no provider was asked about are queued here."""
+    newcomers of the last day that no provider was asked about are queued here, up
+    to ``most`` a run (the rate limits would not get through more in an hour)."""
     if not network_enabled():
         return 0
-    fresh = contacts_created_since(timezone.now() - timedelta(days=1))
-    asked = set(
-        EnrichmentRequest.unscoped.filter(contact_id__in=[c for _, c in fresh])
-        .values_list("contact_id", flat=True)
-        .distinct()
-    )
-    return sum(request_enrichment(ws, c) for ws, c in fresh if c not in asked)
+    since, after, queued = timezone.now() - timedelta(days=1), 0, 0
+    while queued < most:
+        page = contacts_created_since(since, after_id=after, limit=2_000)
+        if not page:
+            break
+        after = page[-1][1]
+        asked = set(
+            EnrichmentRequest.unscoped.filter(contact_id__in=[c for _, c in page])
+            .values_list("contact_id", flat=True)
+            .distinct()
+        )
+        fresh = [(ws, c) for ws, c in page if c not in asked][: most - queued]
+        queued += len(fresh)
+        for ws, contact in fresh:
+            request_enrichment(ws, contact)
+    return queued

@@ -95,6 +95,12 @@ class Provider(ABC):
             headers={"User-Agent": "Rapport enrichment (+https://github.com/rapport-crm)"},
         )
 
+    @classmethod
+    def applies(cls, subject: Subject) -> bool:
+        """Whether there is anything to look up, checked before a rate-limited request
+        is spent: a contact without an email costs Gravatar nothing."""
+        return True
+
     @abstractmethod
     def lookup(self, subject: Subject) -> list[Fact]:
         """Facts about the subject; [] when there is nothing to look up."""

@@ -32,6 +32,10 @@ class Gravatar(Provider):
             return RateLimit(requests=cls.rate_limit.requests * 10, per=cls.rate_limit.per)
         return cls.rate_limit
 
+    @classmethod
+    def applies(cls, subject: Subject) -> bool:
+        return bool(subject.of_kind("email"))
+
     def lookup(self, subject: Subject) -> list[Fact]:
         base_url, api_key = setting("GRAVATAR_URL"), setting("GRAVATAR_API_KEY")
         facts: list[Fact] = []

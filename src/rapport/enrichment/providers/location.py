@@ -60,6 +60,10 @@ class Geocoding(Provider):
     rate_limit = OPEN_METEO_LIMIT
     rate_key = "open-meteo"
 
+    @classmethod
+    def applies(cls, subject: Subject) -> bool:
+        return bool(subject.city.strip()) or isinstance(subject.facts.get("geoip.country"), dict)
+
     def lookup(self, subject: Subject) -> list[Fact]:
         query, precision, params = subject.city.strip(), "city", {}
         if query:
@@ -98,6 +102,10 @@ class Weather(Provider):
     ttl = timedelta(hours=1)
     rate_limit = OPEN_METEO_LIMIT
     rate_key = "open-meteo"
+
+    @classmethod
+    def applies(cls, subject: Subject) -> bool:
+        return isinstance(subject.facts.get("location.place"), dict)
 
     def lookup(self, subject: Subject) -> list[Fact]:
         place = subject.facts.get("location.place")

@@ -48,6 +48,10 @@ class SocialProfiles(Provider):
     label = "Social profiles"
     ttl = timedelta(days=7)
 
+    @classmethod
+    def applies(cls, subject: Subject) -> bool:
+        return any(i.kind in _sources for i in subject.identities)
+
     def lookup(self, subject: Subject) -> list[Fact]:
         facts = []
         for identity in subject.identities:
