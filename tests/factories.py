@@ -64,6 +64,7 @@ def make_contact_ids(world: World) -> dict[str, str]:
     from rapport.contacts.actions.merges import do_merge_contacts
     from rapport.contacts.actions.people import do_add_task, do_create_contact
     from rapport.contacts.resolution import Claim, suggest_duplicate
+    from rapport.tracking.actions import do_create_source
     from tests.factories_fields import make_field_and_company_ids
 
     actor = world.actor()
@@ -79,7 +80,9 @@ def make_contact_ids(world: World) -> dict[str, str]:
     upload = do_upload_import(
         actor, file_name=f"kept-{tag}.csv", raw=f"email\nkept@{tag}.example\n".encode()
     )
+    source = do_create_source(actor, name=f"Shop {tag}", kind="website")
     return {
+        "source_id": str(source.pk),
         "import_id": str(upload.pk),
         "task_id": str(task.pk),
         "contact_id": str(kept.pk),

@@ -95,6 +95,7 @@ def test_every_action_route_refuses_get_with_405(world: World, owner: Client) ->
         "token_id": str(ApiToken.objects.for_workspace(world.workspace).get().pk),
         "job_id": failed_job(world).pk,
         "field_id": "1",  # POST-only routes answer 405 before looking the id up
+        "source_id": "1",
     }
     action_routes = [
         route

@@ -14,6 +14,7 @@ from . import (
     contacts_data,
     enrichment,
     members,
+    sources,
     teams,
     tokens,
     workspace,
@@ -25,6 +26,7 @@ def register_routers(api: NinjaAPI) -> None:
     api.add_router("/members", members.router)
     api.add_router("/teams", teams.router)
     api.add_router("/tokens", tokens.router)
+    api.add_router("/sources", sources.router)
     api.add_router("/audit", audit.router)
     api.add_router("/companies", companies.router)
     api.add_router("/contact-fields", contact_fields.router)

@@ -35,6 +35,8 @@ class Perm(StrEnum):
     JOURNEYS_VIEW = "journeys.view"
     COMMUNITY_VIEW = "community.view"
     ANALYTICS_VIEW = "analytics.view"
+    SOURCES_VIEW = "sources.view"
+    SOURCES_MANAGE = "sources.manage"
 
 
 _ALL = frozenset(Role)
@@ -61,6 +63,8 @@ MATRIX: dict[Perm, frozenset[Role]] = {
     Perm.JOURNEYS_VIEW: _ADMINS | {Role.MANAGER, Role.MARKETER},
     Perm.COMMUNITY_VIEW: _ADMINS | {Role.MANAGER, Role.MARKETER, Role.AGENT},
     Perm.ANALYTICS_VIEW: _ADMINS | {Role.MANAGER, Role.MARKETER, Role.ANALYST},
+    Perm.SOURCES_VIEW: _ADMINS | {Role.MANAGER, Role.MARKETER},
+    Perm.SOURCES_MANAGE: _ADMINS,
 }
 
 # The API scope a token needs for each permission (UI sessions need none).
@@ -77,6 +81,8 @@ SCOPE_FOR: dict[Perm, Scope] = {
     Perm.CONTACTS_VIEW: Scope.CONTACTS_READ,
     Perm.CONTACTS_MANAGE: Scope.CONTACTS_WRITE,
     Perm.CONTACTS_ERASE: Scope.CONTACTS_WRITE,
+    Perm.SOURCES_VIEW: Scope.SOURCES_READ,
+    Perm.SOURCES_MANAGE: Scope.SOURCES_WRITE,
 }
 
 # Only an owner may hand out or take away the owner role.

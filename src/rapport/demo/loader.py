@@ -17,6 +17,7 @@ from rapport.core.actions.tokens import do_create_token
 from rapport.core.actions.workspaces import do_create_workspace, do_update_workspace
 from rapport.core.actor import Actor
 from rapport.core.models import Membership, Role, Scope, User, Workspace
+from rapport.tracking.actions import do_create_source
 
 from .brand import LANGUAGES, NORDLICHT
 from .contacts import load_contacts
@@ -120,6 +121,8 @@ def load_demo(size: str = "small") -> DemoSummary:
 
         load_contacts(workspace, sizing.contacts)
         load_enrichment(workspace)
+        do_create_source(actor, name="Nordlicht web shop", kind="website")
+        do_create_source(actor, name="Order backend", kind="server")
 
         # A second brand of the same company, where the demo user is an admin.
         tea_owner = User.objects.filter(email="kasia@nordlicht.example").get()

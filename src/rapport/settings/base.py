@@ -28,6 +28,7 @@ INSTALLED_APPS = [
     "rapport.jobs",
     "rapport.contacts",
     "rapport.enrichment",
+    "rapport.tracking",
     "rapport.web",
 ]
 

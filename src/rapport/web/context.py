@@ -47,6 +47,7 @@ SETTINGS_PAGES: tuple[SettingsItem, ...] = (
     SettingsItem("settings_members", "Members", Perm.MEMBERS_VIEW),
     SettingsItem("settings_teams", "Teams", Perm.TEAMS_VIEW),
     SettingsItem("settings_contact_fields", "Contact fields", Perm.CONTACTS_VIEW),
+    SettingsItem("settings_sources", "Sources", Perm.SOURCES_VIEW),
     SettingsItem("settings_tokens", "API tokens", Perm.TOKENS_VIEW),
     SettingsItem("settings_audit", "Audit log", Perm.AUDIT_VIEW),
     SettingsItem("settings_jobs", "Background jobs", Perm.JOBS_VIEW),

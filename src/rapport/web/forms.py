@@ -13,6 +13,7 @@ from django.utils import timezone
 from rapport.core.actions.workspaces import SUPPORTED_LANGUAGES
 from rapport.core.errors import DomainError
 from rapport.core.models import Role, Scope
+from rapport.tracking.models import SourceKind
 
 LANGUAGE_CHOICES = [(code, code) for code in SUPPORTED_LANGUAGES]
 TIMEZONE_CHOICES = [(name, name) for name in sorted(zoneinfo.available_timezones())]
@@ -177,3 +178,8 @@ class ContactFieldEditForm(forms.Form):
 
     def choice_list(self) -> list[str]:
         return _choice_lines(self.cleaned_data.get("choices") or "")
+
+
+class SourceForm(forms.Form):
+    name = forms.CharField(max_length=80)
+    kind = forms.ChoiceField(choices=SourceKind.choices)

@@ -19,6 +19,8 @@ class Scope(models.TextChoices):
     AUDIT_READ = "audit:read", "Read the audit log"
     CONTACTS_READ = "contacts:read", "Read contacts"
     CONTACTS_WRITE = "contacts:write", "Manage contacts"
+    SOURCES_READ = "sources:read", "Read event sources"
+    SOURCES_WRITE = "sources:write", "Manage event sources and their write keys"
 
 
 class ApiToken(WorkspaceOwned):
