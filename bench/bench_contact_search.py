@@ -16,10 +16,10 @@ from typing import Any
 
 from django.db.models import QuerySet
 
-from bench.seed import bench_actor
+from bench.seed import bench_actor, import_job, people_csv_lines
 from bench.timing import percentiles, sample
 from rapport.contacts import queries
-from rapport.contacts.models import Contact, ContactImport
+from rapport.contacts.models import Contact
 from rapport.contacts.transfer.importer import run_import
 from rapport.demo.people import generate_people
 
@@ -33,15 +33,8 @@ TARGET_P95_MS = 100.0
 def run() -> Iterator[dict[str, Any]]:
     actor = bench_actor("Search bench")
     people = generate_people(PEOPLE, seed=3)
-    lines = ["name;email;phone;city;country"]
-    lines += [f"{p.full_name};{p.email};{p.phone};{p.city};{p.country}" for p in people]
-    mapping = {"name": "full_name", "email": "email", "phone": "phone", "city": "city",
-               "country": "country"}  # fmt: skip
-    job = ContactImport.objects.create(
-        workspace=actor.workspace, file_name="people.csv",
-        raw=("\n".join(lines) + "\n").encode(), encoding="utf-8", delimiter=";",
-        headers=list(mapping), mapping=mapping, policy={}, total_rows=PEOPLE,
-    )  # fmt: skip
+    raw = ("\n".join(people_csv_lines(people)) + "\n").encode()
+    job = import_job(actor, raw, PEOPLE)
     run_import(job, actor_label="bench")
     someone = people[PEOPLE // 2]
     cases = {

@@ -7,8 +7,8 @@ import time
 from collections.abc import Iterator
 from typing import Any
 
-from bench.seed import bench_actor
-from rapport.contacts.models import Contact, ContactImport
+from bench.seed import PEOPLE_MAPPING, bench_actor, import_job, people_csv_lines
+from rapport.contacts.models import Contact
 from rapport.contacts.resolution import resolve
 from rapport.contacts.transfer.importer import parse_row, run_import
 from rapport.demo.people import generate_people
@@ -18,9 +18,7 @@ NAIVE_ROWS = 5_000
 
 
 def _csv(n: int, seed: int) -> bytes:
-    lines = ["name;email;phone;city;country"]
-    for p in generate_people(n, seed=seed):
-        lines.append(f"{p.full_name};{p.email};{p.phone};{p.city};{p.country}")
+    lines = people_csv_lines(generate_people(n, seed=seed))
     # 5 % of rows repeat an earlier person (same email, other spelling of the name).
     lines += [line.replace(";", " Jr;", 1) for line in lines[1 : 1 + n // 20]]
     return ("\n".join(lines) + "\n").encode("utf-8")
@@ -29,12 +27,8 @@ def _csv(n: int, seed: int) -> bytes:
 def run() -> Iterator[dict[str, Any]]:
     actor = bench_actor("Import bench")
     raw = _csv(ROWS, seed=1)
-    mapping = {"name": "full_name", "email": "email", "phone": "phone", "city": "city",
-               "country": "country"}  # fmt: skip
-    job = ContactImport.objects.create(
-        workspace=actor.workspace, file_name="bench.csv", raw=raw, encoding="utf-8",
-        delimiter=";", headers=list(mapping), mapping=mapping, policy={}, total_rows=ROWS,
-    )  # fmt: skip
+    mapping = PEOPLE_MAPPING
+    job = import_job(actor, raw, ROWS)
     start = time.perf_counter()
     done = run_import(job, actor_label="bench")
     fast_s = time.perf_counter() - start

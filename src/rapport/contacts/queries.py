@@ -6,11 +6,11 @@ import re
 from typing import Any
 
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
-from django.http import Http404
 
 from rapport.core.actor import Actor
 from rapport.core.errors import DomainError
 from rapport.core.permissions import Perm
+from rapport.core.queries import one_or_404
 
 from . import lifecycle
 from .custom_fields import clean_values
@@ -124,10 +124,7 @@ def list_field_definitions(actor: Actor) -> QuerySet[CustomField]:
 
 def access_field(actor: Actor, field_id: int) -> CustomField:
     actor.require(Perm.CONTACTS_VIEW)
-    found = CustomField.objects.for_workspace(actor.workspace).filter(pk=field_id).first()
-    if found is None:
-        raise Http404("No such contact field")
-    return found
+    return one_or_404(CustomField.objects.for_workspace(actor.workspace), field_id, "contact field")
 
 
 def list_companies(actor: Actor, *, search: str | None = None) -> QuerySet[Company]:
@@ -154,23 +151,16 @@ def company_choices(actor: Actor, limit: int = 500) -> list[tuple[int, str]]:
 
 def access_company(actor: Actor, company_id: int) -> Company:
     actor.require(Perm.CONTACTS_VIEW)
-    found = list_companies(actor).filter(pk=company_id).first()
-    if found is None:
-        raise Http404("No such company")
-    return found
+    return one_or_404(list_companies(actor), company_id, "company")
 
 
 def access_contact(actor: Actor, contact_id: int) -> Contact:
     actor.require(Perm.CONTACTS_VIEW)
-    contact = (
-        Contact.objects.for_workspace(actor.workspace)
-        .select_related("company", "merged_into")
-        .filter(pk=contact_id)
-        .first()
+    return one_or_404(
+        Contact.objects.for_workspace(actor.workspace).select_related("company", "merged_into"),
+        contact_id,
+        "contact",
     )
-    if contact is None:
-        raise Http404("No such contact")
-    return contact
 
 
 def identities_of(actor: Actor, contact: Contact) -> QuerySet[Identity]:
@@ -180,10 +170,7 @@ def identities_of(actor: Actor, contact: Contact) -> QuerySet[Identity]:
 
 def access_identity(actor: Actor, identity_id: int) -> Identity:
     actor.require(Perm.CONTACTS_VIEW)
-    identity = Identity.objects.for_workspace(actor.workspace).filter(pk=identity_id).first()
-    if identity is None:
-        raise Http404("No such identity")
-    return identity
+    return one_or_404(Identity.objects.for_workspace(actor.workspace), identity_id, "identity")
 
 
 def notes_of(actor: Actor, contact: Contact) -> QuerySet[Note]:
@@ -215,10 +202,7 @@ def assignable_members(actor: Actor) -> list[tuple[int, str]]:
 
 def access_task(actor: Actor, task_id: int) -> Task:
     actor.require(Perm.CONTACTS_VIEW)
-    task = Task.objects.for_workspace(actor.workspace).filter(pk=task_id).first()
-    if task is None:
-        raise Http404("No such task")
-    return task
+    return one_or_404(Task.objects.for_workspace(actor.workspace), task_id, "task")
 
 
 def merges_of(actor: Actor, contact: Contact) -> QuerySet[MergeRecord]:
@@ -230,10 +214,7 @@ def merges_of(actor: Actor, contact: Contact) -> QuerySet[MergeRecord]:
 
 def access_merge(actor: Actor, merge_id: int) -> MergeRecord:
     actor.require(Perm.CONTACTS_VIEW)
-    record = MergeRecord.objects.for_workspace(actor.workspace).filter(pk=merge_id).first()
-    if record is None:
-        raise Http404("No such merge")
-    return record
+    return one_or_404(MergeRecord.objects.for_workspace(actor.workspace), merge_id, "merge")
 
 
 def open_suggestions(actor: Actor) -> QuerySet[DuplicateSuggestion]:
@@ -251,15 +232,13 @@ def open_suggestions(actor: Actor) -> QuerySet[DuplicateSuggestion]:
 
 def access_suggestion(actor: Actor, suggestion_id: int) -> DuplicateSuggestion:
     actor.require(Perm.CONTACTS_VIEW)
-    found = (
-        DuplicateSuggestion.objects.for_workspace(actor.workspace)
-        .select_related("first", "second")
-        .filter(pk=suggestion_id)
-        .first()
+    return one_or_404(
+        DuplicateSuggestion.objects.for_workspace(actor.workspace).select_related(
+            "first", "second"
+        ),
+        suggestion_id,
+        "suggestion",
     )
-    if found is None:
-        raise Http404("No such suggestion")
-    return found
 
 
 def timeline_kinds(actor: Actor, contact: Contact) -> list[str]:
@@ -280,10 +259,7 @@ def list_imports(actor: Actor) -> QuerySet[ContactImport]:
 
 def access_import(actor: Actor, import_id: int) -> ContactImport:
     actor.require(Perm.CONTACTS_VIEW)
-    found = ContactImport.objects.for_workspace(actor.workspace).filter(pk=import_id).first()
-    if found is None:
-        raise Http404("No such import")
-    return found
+    return one_or_404(ContactImport.objects.for_workspace(actor.workspace), import_id, "import")
 
 
 def lifecycle_policy(actor: Actor) -> LifecyclePolicy:

@@ -5,15 +5,17 @@ that would confirm it exists."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Model, Prefetch, QuerySet
 from django.http import Http404
 
 from .actor import Actor
 from .models import ApiToken, AuditEntry, Membership, Team, User, Workspace
 from .pagination import Page, paginate
 from .permissions import Perm
+
+M = TypeVar("M", bound=Model)
 
 
 def memberships_of(user: User) -> QuerySet[Membership]:
@@ -22,6 +24,15 @@ def memberships_of(user: User) -> QuerySet[Membership]:
         .select_related("workspace")
         .order_by("workspace__name")
     )
+
+
+def one_or_404(qs: QuerySet[M], pk: object, what: str) -> M:
+    """The row ``pk`` of an already workspace-scoped queryset, or a 404 that says
+    what was not found (another workspace's row is simply not there)."""
+    found = qs.filter(pk=pk).first()
+    if found is None:
+        raise Http404(f"No such {what}")
+    return found
 
 
 def access_workspace(user: User, slug: str) -> Actor:
@@ -37,56 +48,40 @@ def access_workspace(user: User, slug: str) -> Actor:
 
 def access_member(actor: Actor, member_id: int) -> Membership:
     actor.require(Perm.MEMBERS_VIEW)
-    obj = (
-        Membership.objects.for_workspace(actor.workspace)
-        .select_related("user")
-        .filter(pk=member_id)
-        .first()
+    return one_or_404(
+        Membership.objects.for_workspace(actor.workspace).select_related("user"),
+        member_id,
+        "member",
     )
-    if obj is None:
-        raise Http404("No such member")
-    return obj
 
 
 def access_team_candidate(actor: Actor, member_id: int) -> Membership:
     """A member as the object of a team change: needs the team permission only, so a
     token scoped to teams can staff them without also reading the member list."""
     actor.require(Perm.TEAMS_VIEW)
-    obj = (
-        Membership.objects.for_workspace(actor.workspace)
-        .select_related("user")
-        .filter(pk=member_id)
-        .first()
+    return one_or_404(
+        Membership.objects.for_workspace(actor.workspace).select_related("user"),
+        member_id,
+        "member",
     )
-    if obj is None:
-        raise Http404("No such member")
-    return obj
 
 
 def access_team(actor: Actor, team_id: int) -> Team:
     actor.require(Perm.TEAMS_VIEW)
-    obj = (
-        Team.objects.for_workspace(actor.workspace)
-        .prefetch_related(_team_members(actor))
-        .filter(pk=team_id)
-        .first()
+    return one_or_404(
+        Team.objects.for_workspace(actor.workspace).prefetch_related(_team_members(actor)),
+        team_id,
+        "team",
     )
-    if obj is None:
-        raise Http404("No such team")
-    return obj
 
 
 def access_token(actor: Actor, token_id: int) -> ApiToken:
     actor.require(Perm.TOKENS_VIEW)
-    obj = (
-        ApiToken.objects.for_workspace(actor.workspace)
-        .select_related("created_by__user")
-        .filter(pk=token_id)
-        .first()
+    return one_or_404(
+        ApiToken.objects.for_workspace(actor.workspace).select_related("created_by__user"),
+        token_id,
+        "token",
     )
-    if obj is None:
-        raise Http404("No such token")
-    return obj
 
 
 def list_members(actor: Actor) -> QuerySet[Membership]:

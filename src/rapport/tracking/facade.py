@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from django.db.models import Q
-from django.http import Http404
 from django.utils import timezone
 
 from rapport.core.actor import Actor
 from rapport.core.permissions import Perm
+from rapport.core.queries import one_or_404
 
 from .models import Source
 
@@ -35,7 +35,4 @@ def list_sources(actor: Actor) -> list[Source]:
 
 def access_source(actor: Actor, source_id: int) -> Source:
     actor.require(Perm.SOURCES_VIEW)
-    found = Source.objects.for_workspace(actor.workspace).filter(pk=source_id).first()
-    if found is None:
-        raise Http404("No such source")
-    return found
+    return one_or_404(Source.objects.for_workspace(actor.workspace), source_id, "source")

@@ -23,6 +23,8 @@ from rapport.tracking.models import SourceKind
 from rapport.web.decorators import workspace_view
 from rapport.web.forms import SourceForm, show_error
 
+GRACE_HOURS = int(ROTATION_GRACE.total_seconds() // 3600)
+
 
 def _page(
     request: HttpRequest, actor: Actor, form: SourceForm | None = None, status: int = 200
@@ -33,7 +35,7 @@ def _page(
         "sources": list_sources(actor),
         "form": form or SourceForm(initial={"kind": SourceKind.WEBSITE}),
         "can_manage": actor.can(Perm.SOURCES_MANAGE),
-        "grace_hours": int(ROTATION_GRACE.total_seconds() // 3600),
+        "grace_hours": GRACE_HOURS,
     }
     return render(request, "web/settings/sources.html", context, status=status)
 
@@ -68,8 +70,7 @@ def source_rotate(request: HttpRequest, actor: Actor, source_id: int) -> HttpRes
     source = do_rotate_write_key(actor, access_source(actor, source_id))
     messages.success(
         request,
-        f"New write key for “{source.name}”. The old one keeps working for "
-        f"{int(ROTATION_GRACE.total_seconds() // 3600)} hours.",
+        f"New write key for “{source.name}”. The old one keeps working for {GRACE_HOURS} hours.",
     )
     return redirect("settings_sources", slug=actor.workspace.slug)
 
