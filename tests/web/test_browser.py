@@ -170,4 +170,11 @@ def test_demo_user_walks_through_the_app(live_server: Any, page: Page) -> None:
     assert "anneliese.b@example.org" in restored
     assert "anneliese.b@example.de" not in restored
 
+    # Companies: reached from the contacts tabs; the demo's companies are listed.
+    page.goto(f"{home}contacts/")
+    page.click("nav.tabs a:has-text('Companies')")
+    page.wait_for_url("**/contacts/companies/")
+    assert page.locator("h1").first.inner_text() == "Companies"
+    assert "Fjord Office Supplies" in page.content()
+
     assert console.errors == []
