@@ -44,6 +44,12 @@ class Event(StrEnum):
     IDENTITY_ADDED = "contact.identity_added"
     LIFECYCLE_CHANGED = "contact.lifecycle_changed"
     DUPLICATE_SUGGESTED = "contact.duplicate_suggested"
+    CART_ABANDONED = "commerce.cart_abandoned"
+    ORDER_COMPLETED = "commerce.order_completed"
+    FIRST_PURCHASE = "commerce.first_purchase"
+    LONG_ABSENCE = "tracking.long_absence"
+    USAGE_DROPPING = "tracking.usage_dropping"
+    FIRST_LOGIN = "tracking.first_login"
 
 
 @dataclass(frozen=True)
