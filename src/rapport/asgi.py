@@ -1,8 +1,10 @@
-"""ASGI entry point, for uvicorn or daphne deployments."""
+"""ASGI entry point (``rapport serve`` runs it on uvicorn): the tracking API under
+/v1/ and Django for everything else, on one host."""
 
 import os
 
-from django.core.asgi import get_asgi_application
-
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "rapport.settings.embedded")
-application = get_asgi_application()
+
+from rapport.tracking.ingest.server import build
+
+application = build(int(os.environ.get("RAPPORT_THREADS", "8")))

@@ -1,6 +1,6 @@
 """The ``rapport`` command.
 
-rapport serve      serve the web app (waitress; PORT / --port)
+rapport serve      serve the web app and the tracking API (uvicorn; PORT / --port)
 rapport worker     run a background worker (as many as you like, anywhere)
 rapport demo       migrate, load demo data, serve with a worker in-process
 rapport migrate    apply database migrations

@@ -1,4 +1,4 @@
-"""WSGI entry point (``rapport serve`` uses it through waitress)."""
+"""WSGI entry point, for WSGI servers; `rapport serve` runs the ASGI app in asgi.py."""
 
 import os
 

@@ -33,7 +33,7 @@ def _env(var: Path) -> dict[str, str]:
 
 def _get(url: str) -> tuple[int, dict[str, str], bytes]:
     with urllib.request.urlopen(url, timeout=5) as resp:  # noqa: S310 - loopback test URL
-        return resp.status, dict(resp.headers), resp.read()
+        return resp.status, {k.lower(): v for k, v in resp.headers.items()}, resp.read()
 
 
 def test_demo_serves_with_a_worker_and_stops_cleanly(tmp_path: Path) -> None:
@@ -63,7 +63,7 @@ def test_demo_serves_with_a_worker_and_stops_cleanly(tmp_path: Path) -> None:
         assert health["database"] == {"ok": True, "vendor": "sqlite"}
         status, headers, page = _get(f"http://127.0.0.1:{port}/login/")
         assert status == 200
-        assert "script-src 'self'" in headers["Content-Security-Policy"]
+        assert "script-src 'self'" in headers["content-security-policy"]
         assert b"demo@example.com" in page
     finally:
         proc.send_signal(signal.SIGINT)

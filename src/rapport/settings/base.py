@@ -179,3 +179,23 @@ RAPPORT_ENRICHMENT = {
     ),
     "FORECAST_URL": os.environ.get("RAPPORT_FORECAST_URL", "https://api.open-meteo.com/v1"),
 }
+
+
+def _ingest_log_default() -> str:
+    """PostgreSQL keeps the log in its own table; SQLite in a file of its own, so the
+    ingest server never waits for the main database's write lock."""
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+        return f"sqlite:{VAR_DIR / 'ingest.sqlite3'}"
+    return "database"
+
+
+RAPPORT_INGEST: dict[str, Any] = {
+    # Where accepted requests are written: "database" or "sqlite:<path>".
+    "LOG": os.environ.get("RAPPORT_INGEST_LOG") or _ingest_log_default(),
+    # Token buckets, in events per second (a burst of twice that is allowed). Far
+    # above what one host can accept, so they stop a runaway client, not a shop.
+    "RATE_PER_KEY": int(os.environ.get("RAPPORT_INGEST_RATE_PER_KEY", "1000000")),
+    "RATE_PER_IP": int(os.environ.get("RAPPORT_INGEST_RATE_PER_IP", "1000000")),
+    # Behind a reverse proxy, the client's address is the last X-Forwarded-For hop.
+    "TRUST_FORWARDED_FOR": os.environ.get("RAPPORT_TRUST_FORWARDED_FOR", "0") == "1",
+}
