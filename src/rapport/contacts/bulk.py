@@ -105,19 +105,97 @@ def _by_key(row: tuple[int, int, str, str]) -> tuple[str, str]:
     return row[2], row[3]
 
 
+Owner = dict[tuple[str, str], tuple[int, int]]  # (kind, value) -> (identity id, contact id)
+
+
+@dataclass
+class StreamResult:
+    """Where each claim of a stream batch landed, and which contacts merged away."""
+
+    owner: Owner
+    merged: dict[int, int]  # loser contact -> the contact it now is
+    new_contacts: set[int]
+    stats: BulkStats
+
+
+def resolve_stream(
+    workspace_id: int,
+    observations: Sequence[tuple[Sequence[Claim], bool]],
+    *,
+    source: str,
+) -> StreamResult:
+    """``resolve_bulk`` for a stream's small batches (the tracking pipeline): reads
+    only the identities the batch names, and the known-ness of their contacts,
+    instead of the workspace's whole identity map. Call inside a transaction."""
+    workspace = Workspace(pk=workspace_id)
+    erased = erased_claims(workspace, [c for claims, _ in observations for c in claims])
+    if erased:
+        observations = [
+            (left, trusted)
+            for claims, trusted in observations
+            if (left := [c for c in claims if (c.kind, c.value) not in erased])
+        ]
+    by_kind: dict[str, set[str]] = defaultdict(set)
+    for claims, _ in observations:
+        for c in claims:
+            by_kind[c.kind].add(c.value)
+    owner: Owner = {}
+    for kind, values in by_kind.items():
+        rows = (
+            Identity.objects.for_workspace(workspace_id)
+            .filter(kind=kind, value__in=values, contact__status=ContactStatus.ACTIVE)
+            .values_list("pk", "value", "contact_id")
+        )
+        owner.update({(kind, value): (pk, contact_id) for pk, value, contact_id in rows})
+    contacts = {contact_id for _, contact_id in owner.values()}
+    known = set(
+        Identity.objects.for_workspace(workspace_id)
+        .filter(contact_id__in=contacts)
+        .exclude(kind=ANONYMOUS)
+        .values_list("contact_id", flat=True)
+    )
+    batch = _Batch(
+        workspace_id,
+        source,
+        len(observations),
+        sum(len(c) for c, _ in observations),
+        owner=owner,
+        known=known,
+    )
+    for claims, trusted in observations:
+        batch.observe(claims, trusted)
+    batch.persist()
+    find = batch.groups.find
+    final = {key: (pk, find(contact_id)) for key, (pk, contact_id) in batch.owner.items()}
+    merged = {loser: find(loser) for _, loser, _ in batch.merges}
+    return StreamResult(final, merged, set(batch.new_contacts), batch.stats)
+
+
 class _Batch:
-    def __init__(self, ws: int, source: str, observations: int, claims: int) -> None:
+    def __init__(
+        self,
+        ws: int,
+        source: str,
+        observations: int,
+        claims: int,
+        *,
+        owner: Owner | None = None,
+        known: set[int] | None = None,
+    ) -> None:
         self.ws = ws
         self.source = source
         self.stats = BulkStats(observations=observations)
-        self.owner: dict[tuple[str, str], tuple[int, int]] = {
-            (kind, value): (pk, contact_id)
-            for pk, kind, value, contact_id in Identity.objects.for_workspace(ws)
-            .filter(contact__status=ContactStatus.ACTIVE)
-            .values_list("pk", "kind", "value", "contact_id")
-            .iterator(chunk_size=20_000)
-        }
-        known = {cid for (kind, _), (_, cid) in self.owner.items() if kind != ANONYMOUS}
+        if owner is None:
+            owner = {
+                (kind, value): (pk, contact_id)
+                for pk, kind, value, contact_id in Identity.objects.for_workspace(ws)
+                .filter(contact__status=ContactStatus.ACTIVE)
+                .values_list("pk", "kind", "value", "contact_id")
+                .iterator(chunk_size=20_000)
+            }
+        self.owner = owner
+        if known is None:
+            known = {cid for (kind, _), (_, cid) in owner.items() if kind != ANONYMOUS}
         self.groups = _Contacts(known)
         self.contact_ids = iter(reserve_ids(Contact, observations))
         self.identity_ids = iter(reserve_ids(Identity, claims))

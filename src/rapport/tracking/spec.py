@@ -88,6 +88,11 @@ def _time(payload: dict[str, Any], key: str) -> datetime | None:
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
+def parse_time(value: Any) -> datetime | None:
+    """An ISO-8601 date and time (UTC when it names no zone), None when absent."""
+    return _time({"t": value}, "t")
+
+
 def _name(payload: dict[str, Any], key: str, *, required: bool) -> str | None:
     value = payload.get(key)
     if value is None or (isinstance(value, str) and not value.strip()):

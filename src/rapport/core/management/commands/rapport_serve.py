@@ -51,6 +51,7 @@ def serve(
     import uvicorn
 
     from rapport.jobs.worker import Worker
+    from rapport.tracking.worker import run_in_thread
 
     call_command("collectstatic", interactive=False, verbosity=0)
     worker: Worker | None = None
@@ -59,6 +60,7 @@ def serve(
         worker = Worker(queues=["default", "events", "enrichment", "listening"], poll_interval=0.5)
         worker_thread = threading.Thread(target=worker.run, name="rapport-worker", daemon=True)
         worker_thread.start()
+        pipeline_thread, pipeline_stop = run_in_thread()
     options: dict[str, Any] = {
         "host": host,
         "port": port,
@@ -88,6 +90,8 @@ def serve(
     finally:
         command.stdout.write("stopping…")
         if worker is not None and worker_thread is not None:
+            pipeline_stop.set()
             worker.stop()
             worker_thread.join(timeout=30)
+            pipeline_thread.join(timeout=30)
         command.stdout.write("stopped cleanly")

@@ -1,0 +1,50 @@
+"""What the tracking pipeline tells contacts, a batch at a time: these contacts were
+active at these times, these now hold an identifying identity, these identities
+exist. Set-based, because the pipeline calls it for thousands of events a second.
+Part of the contacts facade (re-exported there)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import datetime
+
+from . import lifecycle
+from .models import Contact, Identity, Lifecycle
+
+
+def existing_identities(workspace_id: int, kind: str, values: Iterable[str]) -> set[str]:
+    """Which of ``values`` are identities of ``kind`` in the workspace."""
+    return set(
+        Identity.objects.for_workspace(workspace_id)
+        .filter(kind=kind, value__in=set(values))
+        .values_list("value", flat=True)
+    )
+
+
+def promote_identified(workspace_id: int, contact_ids: Iterable[int]) -> int:
+    """Prospects that now hold an email, phone or login become leads (through
+    ``lifecycle.recompute``, so the change is on the timeline and published)."""
+    ids = set(contact_ids)
+    if not ids:
+        return 0
+    prospects = Contact.objects.for_workspace(workspace_id).filter(
+        pk__in=ids, lifecycle=Lifecycle.PROSPECT
+    )
+    changed = 0
+    for contact in prospects:
+        changed += lifecycle.recompute(contact, identified=True)
+    return changed
+
+
+def mark_active(workspace_id: int, last_seen: Mapping[int, datetime]) -> None:
+    """Move ``last_activity_at`` forward (never back: events arrive late)."""
+    if not last_seen:
+        return
+    stale = Contact.objects.for_workspace(workspace_id).filter(pk__in=last_seen)
+    rows = [
+        Contact(pk=pk, workspace_id=workspace_id, last_activity_at=last_seen[pk])
+        for pk, current in stale.values_list("pk", "last_activity_at")
+        if current is None or current < last_seen[pk]
+    ]
+    if rows:
+        Contact.unscoped.bulk_update(rows, ["last_activity_at"])

@@ -1,0 +1,411 @@
+"""The processing pipeline: reads the durable log of accepted requests in id order
+and turns each event into stored, resolved behaviour.
+
+Per batch, in one transaction: parse and validate each event (an invalid one goes
+to the quarantine with its reason), drop bots, drop messageIds already stored,
+correct device clocks, derive device and country, resolve the contact through the
+contacts app (anonymousId ↔ userId / email), assign sessions, store the events,
+update per-contact activity, run registered processors (commerce), and move the
+cursor. A worker killed anywhere in a batch leaves the cursor where it was, so the
+batch is done again, whole, by the next worker: no accepted event is lost or
+stored twice.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+import orjson
+from django.db import transaction
+
+from rapport.contacts.behaviour import existing_identities, mark_active, promote_identified
+from rapport.contacts.bulk import resolve_stream
+from rapport.contacts.normalize import InvalidIdentity
+from rapport.contacts.resolution import Claim, normalise_claims
+from rapport.core.models import Workspace
+
+from . import activity
+from .context import device_of, enrich_context, is_bot, signals
+from .ingest.log import InboundLog, InboundRecord, log_setting, open_log
+from .models import IngestCursor, QuarantinedEvent, Source, SourceKind, TrackedEvent
+from .models import TrackingSettings as Prefs
+from .processed import Processed, processors
+from .sessions import Visit, assign
+from .spec import Event, InvalidEvent, parse_event, parse_time
+
+logger = logging.getLogger(__name__)
+
+CURSOR = "pipeline"
+ROWS_PER_BATCH = 200  # inbound requests; a batch request holds up to ~100s of events
+ANONYMOUS, USER_ID, EMAIL, PHONE = "anonymous", "user_id", "email", "phone"
+
+
+@dataclass
+class Report:
+    requests: int = 0
+    events: int = 0
+    stored: int = 0
+    duplicates: int = 0
+    bots: int = 0
+    quarantined: int = 0
+    position: int = 0
+
+
+@dataclass
+class _Incoming:
+    inbound_id: int
+    record: InboundRecord
+    event: Event
+    user_agent: str
+    ip: str
+    claims: list[Claim] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class _SourceInfo:
+    trusted: bool
+    kind: str
+    keep_ip: bool
+
+
+def _parse_time(value: Any) -> datetime | None:
+    try:
+        return parse_time(value)
+    except InvalidEvent:
+        return None
+
+
+def _items(record: InboundRecord) -> tuple[list[Any], datetime | None]:
+    """The events of a request, with a batch's shared sentAt and context applied."""
+    payload = orjson.loads(record.body)
+    if record.call:
+        return [payload], None
+    shared = payload.get("context")
+    items = payload.get("batch") or []
+    if isinstance(shared, dict):
+        for item in items:
+            if isinstance(item, dict):
+                own = item.get("context")
+                item["context"] = {**shared, **own} if isinstance(own, dict) else dict(shared)
+    return items, _parse_time(payload.get("sentAt"))
+
+
+def _quarantine(
+    inbound_id: int, record: InboundRecord, received: datetime, item: Any, reason: str
+) -> QuarantinedEvent:
+    if isinstance(item, dict):
+        item.pop("writeKey", None)  # a server key is a secret; the quarantine is read widely
+    text = orjson.dumps(item, default=str).decode(errors="replace")
+    return QuarantinedEvent(
+        workspace_id=record.workspace_id,
+        source_id=record.source_id,
+        inbound_id=inbound_id,
+        received_at=received,
+        reason=reason[:300],
+        payload=text[:32_768],
+    )
+
+
+def _claims(event: Event, region: str, user_ids: set[str]) -> list[Claim]:
+    """The identities an event names. An alias's previousId is the anonymous id it
+    replaces, unless it is a user id Rapport already knows."""
+    raw: list[Claim] = []
+    if event.user_id:
+        raw.append(Claim(USER_ID, event.user_id))
+    if event.anonymous_id:
+        raw.append(Claim(ANONYMOUS, event.anonymous_id))
+    if event.previous_id and event.type == "alias":
+        kind = USER_ID if event.previous_id in user_ids else ANONYMOUS
+        raw.append(Claim(kind, event.previous_id))
+    traits = event.traits if event.type == "identify" else event.context.get("traits")
+    if isinstance(traits, dict):
+        for kind in (EMAIL, PHONE):
+            value = traits.get(kind)
+            if isinstance(value, str) and value.strip():
+                raw.append(Claim(kind, value))
+    claims: list[Claim] = []
+    for claim in raw:
+        try:
+            claims += normalise_claims([claim], region)
+        except InvalidIdentity:
+            continue  # a malformed email in traits: the event still counts
+    return claims
+
+
+def _visitor(event: Event) -> str:
+    return event.anonymous_id or f"user:{event.user_id}"
+
+
+def _campaign(context: dict[str, Any]) -> dict[str, Any]:
+    campaign = context.get("campaign")
+    return (
+        {k: v for k, v in campaign.items() if isinstance(v, str)}
+        if isinstance(campaign, dict)
+        else {}
+    )
+
+
+def _page(context: dict[str, Any]) -> dict[str, Any]:
+    page = context.get("page")
+    return page if isinstance(page, dict) else {}
+
+
+class Pipeline:
+    def __init__(self, log: InboundLog | None = None) -> None:
+        self.log = log or open_log()
+        self._shared_log = log_setting() == "database"
+        self._sources: dict[int, _SourceInfo] = {}
+        self._regions: dict[int, str] = {}
+
+    def close(self) -> None:
+        self.log.close()
+
+    def process_batch(self, rows_per_batch: int = ROWS_PER_BATCH) -> Report:
+        report = Report()
+        with transaction.atomic():
+            cursor, _ = IngestCursor.objects.select_for_update().get_or_create(name=CURSOR)
+            rows = self.log.read(cursor.position, rows_per_batch)
+            report.position = cursor.position
+            if not rows:
+                return report
+            self._process(rows, report)
+            cursor.position = report.position = rows[-1][0]
+            cursor.save(update_fields=["position", "updated_at"])
+            if self._shared_log:
+                self.log.trim(cursor.position)
+        if not self._shared_log and cursor.position % 20 < len(rows):
+            self.log.trim(cursor.position)  # its own file: trimmed now and then, after commit
+        return report
+
+    def _source(self, source_id: int) -> _SourceInfo:
+        info = self._sources.get(source_id)
+        if info is None:
+            source = Source.unscoped.get(pk=source_id)
+            prefs = Prefs.objects.for_workspace(source.workspace_id).first()
+            info = _SourceInfo(source.trusted, source.kind, bool(prefs and prefs.store_ip))
+            self._sources[source_id] = info
+        return info
+
+    def _region(self, workspace_id: int) -> str:
+        if workspace_id not in self._regions:
+            ws = Workspace.objects.filter(pk=workspace_id).values_list("phone_region", flat=True)
+            self._regions[workspace_id] = ws.first() or ""
+        return self._regions[workspace_id]
+
+    def _process(self, rows: list[tuple[int, InboundRecord]], report: Report) -> None:
+        incoming: list[_Incoming] = []
+        quarantined: list[QuarantinedEvent] = []
+        for inbound_id, record in rows:
+            report.requests += 1
+            received = datetime.fromtimestamp(record.received_at, UTC)
+            source = self._source(record.source_id)
+            items, sent_at = _items(record)
+            for item in items:
+                report.events += 1
+                try:
+                    event = parse_event(
+                        item, received_at=received, call=record.call or None, batch_sent_at=sent_at
+                    )
+                except InvalidEvent as exc:
+                    quarantined.append(_quarantine(inbound_id, record, received, item, str(exc)))
+                    continue
+                ua, ip = signals(
+                    event.context,
+                    request_ua=record.user_agent,
+                    request_ip=record.ip,
+                    from_browser=source.kind == SourceKind.WEBSITE,
+                )
+                if is_bot(ua):
+                    report.bots += 1
+                    continue
+                incoming.append(_Incoming(inbound_id, record, event, ua, ip))
+        QuarantinedEvent.unscoped.bulk_create(quarantined)
+        report.quarantined = len(quarantined)
+        by_workspace: dict[int, list[_Incoming]] = defaultdict(list)
+        for item in incoming:
+            by_workspace[item.record.workspace_id].append(item)
+        done: list[Processed] = []
+        for workspace_id, items in by_workspace.items():
+            fresh = self._dedupe(workspace_id, items, report)
+            done += self._store(workspace_id, fresh)
+        report.stored = len(done)
+        for processor in processors():
+            processor(done)
+
+    def _dedupe(self, workspace_id: int, items: list[_Incoming], report: Report) -> list[_Incoming]:
+        first: dict[str, _Incoming] = {}
+        for item in items:
+            first.setdefault(item.event.message_id, item)
+        ids = list(first)
+        seen: set[str] = set()
+        for n in range(0, len(ids), 500):
+            seen.update(
+                TrackedEvent.objects.for_workspace(workspace_id)
+                .filter(message_id__in=ids[n : n + 500])
+                .values_list("message_id", flat=True)
+            )
+        fresh = [item for mid, item in first.items() if mid not in seen]
+        report.duplicates += len(items) - len(fresh)
+        return fresh
+
+    def _store(self, workspace_id: int, items: list[_Incoming]) -> list[Processed]:
+        if not items:
+            return []
+        region = self._region(workspace_id)
+        previous = {i.event.previous_id for i in items if i.event.type == "alias"} - {None}
+        user_ids: set[str] = set()
+        if previous:
+            # A user id named in this batch, or one already stored.
+            user_ids = {i.event.user_id for i in items if i.event.user_id} & previous
+            user_ids |= existing_identities(workspace_id, USER_ID, {p for p in previous if p})
+        for item in items:
+            item.claims = _claims(item.event, region, user_ids)
+        observations = [
+            (item.claims, self._source(item.record.source_id).trusted) for item in items
+        ]
+        result = resolve_stream(workspace_id, observations, source="tracking")
+        if result.merged:
+            activity.fold_merges(workspace_id, result.merged)
+        resolved: list[tuple[int | None, int | None]] = []
+        for item in items:
+            # The browser's identity first: after an unmerge the event follows it.
+            ordered = sorted(item.claims, key=lambda c: c.kind != ANONYMOUS)
+            hits = [result.owner.get((c.kind, c.value)) for c in ordered]
+            hit = next((h for h in hits if h is not None), None)
+            resolved.append((hit[1], hit[0]) if hit else (None, None))
+        identified = {
+            contact_id
+            for item, (contact_id, _) in zip(items, resolved, strict=True)
+            if contact_id is not None and any(c.kind != ANONYMOUS for c in item.claims)
+        }
+        promote_identified(workspace_id, identified)
+        visits = [
+            self._visit(item, contact_id)
+            for item, (contact_id, _) in zip(items, resolved, strict=True)
+        ]
+        assigned = assign(workspace_id, visits)
+        rows = [
+            self._row(workspace_id, item, contact_id, identity_id, session.pk)
+            for item, (contact_id, identity_id), session in zip(
+                items, resolved, assigned.sessions, strict=True
+            )
+        ]
+        TrackedEvent.unscoped.bulk_create(rows)
+        self._activity(workspace_id, items, rows, assigned.started)
+        return [
+            Processed(
+                workspace_id=workspace_id,
+                source_id=row.source_id,
+                event_id=row.pk,
+                contact_id=row.contact_id,
+                identity_id=row.identity_id,
+                session_id=row.session_id,
+                type=row.type,
+                name=row.name,
+                user_id=row.user_id,
+                anonymous_id=row.anonymous_id,
+                properties=row.properties,
+                traits=row.traits,
+                context=row.context,
+                timestamp=row.timestamp,
+            )
+            for row in rows
+        ]
+
+    def _visit(self, item: _Incoming, contact_id: int | None) -> Visit:
+        event, page = item.event, _page(item.event.context)
+        device = device_of(item.user_agent)
+        return Visit(
+            visitor=_visitor(event),
+            at=event.timestamp,
+            source_id=item.record.source_id,
+            contact_id=contact_id,
+            page_view=event.type in ("page", "screen"),
+            url=str(page.get("url") or page.get("path") or event.properties.get("url") or ""),
+            referrer=str(page.get("referrer") or event.properties.get("referrer") or ""),
+            campaign=_campaign(event.context),
+            device=" · ".join(device.values()),
+        )
+
+    def _row(
+        self,
+        workspace_id: int,
+        item: _Incoming,
+        contact_id: int | None,
+        identity_id: int | None,
+        session_id: int | None,
+    ) -> TrackedEvent:
+        event = item.event
+        keep_ip = self._source(item.record.source_id).keep_ip
+        return TrackedEvent(
+            workspace_id=workspace_id,
+            source_id=item.record.source_id,
+            contact_id=contact_id,
+            identity_id=identity_id,
+            session_id=session_id,
+            message_id=event.message_id,
+            type=event.type,
+            name=(event.event or event.name or "")[:200],
+            anonymous_id=event.anonymous_id or "",
+            user_id=event.user_id or "",
+            properties=event.properties,
+            traits=event.traits,
+            context=enrich_context(
+                event.context, user_agent=item.user_agent, ip=item.ip, keep_ip=keep_ip
+            ),
+            timestamp=event.timestamp,
+            received_at=event.received_at,
+        )
+
+    def _activity(
+        self,
+        workspace_id: int,
+        items: list[_Incoming],
+        rows: list[TrackedEvent],
+        started: list[Any],
+    ) -> None:
+        deltas: dict[int, activity.Delta] = {}
+        for item, row in zip(items, rows, strict=True):
+            if row.contact_id is None:
+                continue
+            delta = deltas.get(row.contact_id)
+            if delta is None:
+                delta = deltas[row.contact_id] = activity.Delta(row.timestamp, row.timestamp)
+            delta.see(row.timestamp)
+            delta.events += 1
+            delta.page_views += row.type in ("page", "screen")
+            login = (row.type == "identify" and row.user_id) or row.name in activity.LOGIN_EVENTS
+            if login and (delta.logged_in_at is None or row.timestamp < delta.logged_in_at):
+                delta.logged_in_at = row.timestamp
+            if row.type == "track" and self._source(item.record.source_id).kind == "app":
+                delta.features[row.name] += 1
+        for session in started:
+            if session.contact_id is not None and session.contact_id in deltas:
+                deltas[session.contact_id].sessions += 1
+                deltas[session.contact_id].weeks[activity.week_of(session.started_at)] += 1
+        activity.apply(workspace_id, deltas)
+        self._touch_contacts(workspace_id, deltas)
+
+    def _touch_contacts(self, workspace_id: int, deltas: dict[int, activity.Delta]) -> None:
+        mark_active(workspace_id, {cid: d.last_seen for cid, d in deltas.items()})
+
+
+def process_pending(max_batches: int = 10_000) -> Report:
+    """Everything in the log now, processed (tests, the demo, a catch-up run)."""
+    pipeline = Pipeline()
+    total = Report()
+    try:
+        for _ in range(max_batches):
+            report = pipeline.process_batch()
+            for name in ("requests", "events", "stored", "duplicates", "bots", "quarantined"):
+                setattr(total, name, getattr(total, name) + getattr(report, name))
+            total.position = report.position
+            if not report.requests:
+                break
+    finally:
+        pipeline.close()
+    return total
