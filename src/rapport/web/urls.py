@@ -6,6 +6,7 @@ from django.urls import URLPattern, URLResolver, include, path
 from .context import MODULES
 from .views import (
     auth,
+    contacts_activity,
     contacts_companies,
     contacts_detail,
     contacts_enrichment,
@@ -15,6 +16,7 @@ from .views import (
     contacts_privacy,
     settings_audit,
     settings_contact_fields,
+    settings_events,
     settings_jobs,
     settings_members,
     settings_sources,
@@ -101,6 +103,12 @@ settings_patterns = [
     ),
     path("sources/", settings_sources.sources, name="settings_sources"),
     path("sources/create/", settings_sources.source_create, name="settings_source_create"),
+    path("sources/quarantine/", settings_events.quarantine, name="settings_quarantine"),
+    path(
+        "sources/<int:source_id>/events/",
+        settings_events.source_events,
+        name="settings_source_events",
+    ),
     path(
         "sources/<int:source_id>/rotate/",
         settings_sources.source_rotate,
@@ -195,6 +203,11 @@ contact_patterns = [
         "<int:contact_id>/enrichment/refresh/",
         contacts_enrichment.contact_enrichment_refresh,
         name="contact_enrichment_refresh",
+    ),
+    path(
+        "<int:contact_id>/activity/",
+        contacts_activity.contact_activity,
+        name="contact_activity",
     ),
     path("<int:contact_id>/custom/", contacts_detail.contact_custom, name="contact_custom"),
     path("<int:contact_id>/company/", contacts_detail.contact_company, name="contact_company_set"),
