@@ -1,21 +1,24 @@
 """What other apps use from contacts: write into a contact's timeline, resolve the
-identities an event came with, and read a contact's timeline a page at a time."""
+identities an event came with, read a contact's timeline a page at a time, and
+record orders (which move the lifecycle)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q
 
 from rapport.core.actor import Actor
 from rapport.core.models import Workspace
 from rapport.core.pagination import Page, paginate
 from rapport.core.permissions import Perm
 
-from .models import Contact, ContactStatus, Identity, TimelineEntry
+from . import lifecycle
+from .models import Contact, ContactStatus, Identity, MergeRecord, TimelineEntry
 from .resolution import Claim, Resolution, normalise_claims, resolve
 from .tombstones import forget_tombstones
 
@@ -128,3 +131,155 @@ def contacts_created_since(
         .order_by("id")
         .values_list("workspace_id", "id")[:limit]
     )
+
+
+@dataclass(frozen=True)
+class OrderEntry:
+    """An order as the contacts app records it: one more (or one fewer) order for
+    the contact and a line on their timeline."""
+
+    contact_id: int
+    occurred_at: datetime
+    summary: str
+    identity_id: int | None = None
+    data: dict[str, Any] = field(default_factory=dict)
+
+
+def record_orders(
+    workspace_id: int, orders: Sequence[OrderEntry], *, source: str = "commerce"
+) -> None:
+    """Completed orders: each adds one to its contact's ``order_count`` and an
+    ``order`` entry to the timeline (through the identity it came with, so it
+    follows that identity on unmerge); then each contact's lifecycle is recomputed
+    once, which moves a lead to customer and a customer to repeat."""
+    _record(workspace_id, orders, kind="order", step=1, source=source)
+
+
+def record_order(
+    workspace_id: int,
+    contact_id: int,
+    *,
+    occurred_at: datetime,
+    summary: str,
+    identity_id: int | None = None,
+    data: dict[str, Any] | None = None,
+    source: str = "commerce",
+) -> None:
+    """One completed order; see ``record_orders``."""
+    entry = OrderEntry(contact_id, occurred_at, summary, identity_id, data or {})
+    record_orders(workspace_id, [entry], source=source)
+
+
+def record_refunds(
+    workspace_id: int, orders: Sequence[OrderEntry], *, source: str = "commerce"
+) -> None:
+    """Refunded orders: an ``order_refunded`` timeline entry each. The order still
+    counts (it was bought), so neither ``order_count`` nor the stage changes."""
+    _record(workspace_id, orders, kind="order_refunded", step=0, source=source)
+
+
+def withdraw_orders(
+    workspace_id: int, orders: Sequence[OrderEntry], *, source: str = "commerce"
+) -> None:
+    """Cancelled orders: each takes one off its contact's ``order_count`` (never
+    below zero) and adds an ``order_cancelled`` entry; lifecycles are recomputed
+    (a customer whose only order was cancelled is a lead again)."""
+    _record(workspace_id, orders, kind="order_cancelled", step=-1, source=source)
+
+
+def _record(
+    workspace_id: int, orders: Sequence[OrderEntry], *, kind: str, step: int, source: str
+) -> None:
+    if not orders:
+        return
+    contacts = Contact.objects.for_workspace(workspace_id)
+    with transaction.atomic():
+        TimelineEntry.objects.for_workspace(workspace_id).bulk_create(
+            [
+                TimelineEntry(
+                    workspace_id=workspace_id, contact_id=o.contact_id,
+                    identity_id=o.identity_id, kind=kind, occurred_at=o.occurred_at,
+                    summary=o.summary[:300], data=o.data, source=source[:40],
+                )
+                for o in orders
+            ]
+        )  # fmt: skip
+        per_contact: dict[int, tuple[int, datetime]] = {}
+        for o in orders:
+            n, latest = per_contact.get(o.contact_id, (0, o.occurred_at))
+            per_contact[o.contact_id] = (n + 1, max(latest, o.occurred_at))
+        for contact_id, (n, latest) in per_contact.items():
+            one = contacts.filter(pk=contact_id)
+            if step > 0:
+                one.update(order_count=F("order_count") + n)
+            elif step < 0:
+                one.filter(order_count__gte=n).update(order_count=F("order_count") - n)
+                one.filter(order_count__lt=n).update(order_count=0)
+            # As in record_timeline: a late entry does not move the activity back.
+            one.filter(Q(last_activity_at__isnull=True) | Q(last_activity_at__lt=latest)).update(
+                last_activity_at=latest
+            )
+        if step:
+            _recompute(workspace_id, list(per_contact))
+
+
+def sync_order_counts(workspace_id: int, counts: Mapping[int, int]) -> int:
+    """Set ``order_count`` of active contacts to what the caller counted, where it
+    differs (a merge moved orders between contacts), and recompute their
+    lifecycle. Returns how many contacts changed."""
+    if not counts:
+        return 0
+    stale = [
+        (pk, counts[pk])
+        for pk, current in Contact.objects.for_workspace(workspace_id)
+        .filter(pk__in=list(counts), status=ContactStatus.ACTIVE)
+        .values_list("pk", "order_count")
+        if current != counts[pk]
+    ]
+    with transaction.atomic():
+        for pk, count in stale:
+            Contact.objects.for_workspace(workspace_id).filter(pk=pk).update(order_count=count)
+        _recompute(workspace_id, [pk for pk, _ in stale])
+    return len(stale)
+
+
+def _recompute(workspace_id: int, contact_ids: list[int]) -> None:
+    if not contact_ids:
+        return
+    policy = lifecycle.policy_for(workspace_id)
+    for contact in Contact.objects.for_workspace(workspace_id).filter(
+        pk__in=contact_ids, status=ContactStatus.ACTIVE
+    ):
+        lifecycle.recompute(contact, policy)
+
+
+def current_contact_ids(workspace_id: int, contact_ids: set[int]) -> dict[int, int]:
+    """Each contact id mapped to the active contact it is now: itself, or the
+    contact it was merged into (following merges of merges)."""
+    current = {pk: pk for pk in contact_ids}
+    pending = set(contact_ids)
+    for _ in range(10):  # a chain of merges is short; this bounds a corrupt one
+        merged = dict(
+            Contact.objects.for_workspace(workspace_id)
+            .filter(pk__in=pending, status=ContactStatus.MERGED, merged_into__isnull=False)
+            .values_list("pk", "merged_into_id")
+        )
+        if not merged:
+            break
+        for pk, now in current.items():
+            if now in merged:
+                current[pk] = merged[now]
+        pending = set(merged.values())
+    return current
+
+
+def merge_parties(workspace_id: int, merge_id: int) -> set[int]:
+    """The contacts a merge (or its undo) changed: both sides, and whoever holds
+    the identities involved now (an unmerge can split off a contact of its own)."""
+    record = MergeRecord.objects.for_workspace(workspace_id).filter(pk=merge_id).first()
+    if record is None:
+        return set()
+    identities = [*record.moved.get("contacts.identity", []),
+                  *record.moved.get("winner_identities", [])]  # fmt: skip
+    holders = Identity.objects.for_workspace(workspace_id).filter(pk__in=identities)
+    return {record.winner_id, record.loser_id, *holders.values_list("contact_id", flat=True)}

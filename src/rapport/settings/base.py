@@ -29,6 +29,7 @@ INSTALLED_APPS = [
     "rapport.contacts",
     "rapport.enrichment",
     "rapport.tracking",
+    "rapport.commerce",
     "rapport.web",
 ]
 

@@ -1,0 +1,1 @@
+"""E-commerce from tracked events: catalogue, carts, orders, per-customer metrics."""
