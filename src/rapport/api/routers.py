@@ -13,6 +13,7 @@ from . import (
     contacts,
     contacts_data,
     enrichment,
+    events,
     members,
     sources,
     teams,
@@ -33,6 +34,7 @@ def register_routers(api: NinjaAPI) -> None:
     # Before contacts: its /contacts/{contact_id} would otherwise take /contacts/imports.
     api.add_router("", contact_policies.router)
     api.add_router("", contact_activity.router)
+    api.add_router("", events.router)
     api.add_router("", contacts_data.router)
     api.add_router("", enrichment.router)
     api.add_router("", contacts.router)
