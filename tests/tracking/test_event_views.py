@@ -24,7 +24,7 @@ from tests.tracking import event_rows as rows
 from tests.web.helpers import client_for
 from tests.web.test_pages import inline_code
 
-HX = {"HTTP_HX_REQUEST": "true"}
+HX = {"HX-Request": "true"}
 
 
 @pytest.fixture
@@ -137,13 +137,13 @@ def test_debugger_poll_returns_only_rows_that_arrived_since(
     assert query == {"after": [str(first.pk)], "qafter": [str(first_q.pk)]}
 
     # Nothing new: 204, which htmx leaves alone (the poller keeps asking).
-    quiet = owner.get(url, **HX)
+    quiet = owner.get(url, headers=HX)
     assert quiet.status_code == 204
     assert "no-store" in quiet["Cache-Control"]
 
     second = rows.event(shop, name="Checkout Started")
     second_q = rows.quarantined(shop, reason="every call needs a userId or an anonymousId")
-    fragment = owner.get(url, **HX)
+    fragment = owner.get(url, headers=HX)
     assert fragment.status_code == 200
     assert "no-store" in fragment["Cache-Control"]
     body = fragment.content.decode()
@@ -158,7 +158,7 @@ def test_debugger_poll_returns_only_rows_that_arrived_since(
     # Another source's events never show in this one's debugger.
     other = do_create_source(world.actor(), name="Backend", kind="server")
     rows.event(other, name="Invoice Paid")
-    assert owner.get(poll_url(body), **HX).status_code == 204
+    assert owner.get(poll_url(body), headers=HX).status_code == 204
 
 
 def test_debugger_keeps_the_newest_fifty(world: World, shop: Source, owner: Client) -> None:
@@ -199,7 +199,7 @@ def test_hostile_event_text_renders_inert(
     pages = {
         "debugger": owner.get(debugger_url(world, shop)),
         "quarantine": owner.get(quarantine_url(world)),
-        "activity panel": owner.get(activity_url(world, ann), **HX),
+        "activity panel": owner.get(activity_url(world, ann), headers=HX),
         "activity page": owner.get(activity_url(world, ann)),
     }
     for what, response in pages.items():
@@ -229,8 +229,8 @@ def test_another_workspaces_source_and_contact_are_not_found(
 
     for url in (debugger_url(world, theirs), f"/w/{other_world.workspace.slug}/settings/sources/"
                 f"{theirs.pk}/events/"):  # fmt: skip
-        for extra in ({}, HX):
-            response = owner.get(url, **extra)
+        for headers in ({}, HX):
+            response = owner.get(url, headers=headers)
             assert response.status_code == 404
             assert b"Secret Purchase" not in response.content
     assert owner.get(f"{quarantine_url(world)}?source={theirs.pk}").status_code == 404
@@ -238,7 +238,7 @@ def test_another_workspaces_source_and_contact_are_not_found(
     assert "their secret reason" not in everything
     assert "Their shop" not in everything
     assert owner.get(activity_url(world, their_contact)).status_code == 404
-    assert owner.get(activity_url(world, their_contact), **HX).status_code == 404
+    assert owner.get(activity_url(world, their_contact), headers=HX).status_code == 404
 
 
 @pytest.mark.parametrize(
@@ -253,10 +253,10 @@ def test_event_pages_need_sources_view_and_the_panel_contacts_view(
     client = client_for(world.members[role])
     expected = 200 if allowed else 403
     assert client.get(debugger_url(world, shop)).status_code == expected
-    assert client.get(debugger_url(world, shop), **HX).status_code == expected
+    assert client.get(debugger_url(world, shop), headers=HX).status_code == expected
     assert client.get(quarantine_url(world)).status_code == expected
     # Every role may read a contact, and so the contact's activity.
-    panel = client.get(activity_url(world, ann), **HX)
+    panel = client.get(activity_url(world, ann), headers=HX)
     assert panel.status_code == 200
     assert "Product Viewed" in panel.content.decode()
 
@@ -288,7 +288,7 @@ def test_quarantine_pages_with_load_more_and_filters(
     assert '<option value="userId is longer than 200 characters">' in html
     more = re.search(r'hx-get="([^"]+cursor=[^"]+)"', html)
     assert more, "no Load more"
-    second = owner.get(more.group(1).replace("&amp;", "&"), **HX)
+    second = owner.get(more.group(1).replace("&amp;", "&"), headers=HX)
     assert second.status_code == 200
     body = second.content.decode()
     assert "<html" not in body
@@ -325,7 +325,7 @@ def test_activity_panel_sums_up_sessions_and_events(
                    contact_id=ann.pk, at=now - timedelta(minutes=100 - n))  # fmt: skip
     stranger = rows.event(shop, name="Someone Else")  # no contact
 
-    panel = owner.get(activity_url(world, ann), **HX)
+    panel = owner.get(activity_url(world, ann), headers=HX)
     assert panel.status_code == 200
     html = panel.content.decode()
     assert inline_code(html) == []
@@ -357,7 +357,7 @@ def test_activity_panel_sums_up_sessions_and_events(
 
     more = re.search(r'hx-get="([^"]+cursor=[^"]+)"', html)
     assert more, "no Load more"
-    rest = owner.get(more.group(1).replace("&amp;", "&"), **HX).content.decode()
+    rest = owner.get(more.group(1).replace("&amp;", "&"), headers=HX).content.decode()
     assert rest.count('class="event"') == 5
     assert "Viewed 04" in rest
     assert "Viewed 05" not in rest
@@ -365,12 +365,12 @@ def test_activity_panel_sums_up_sessions_and_events(
     assert "cursor=" not in rest
 
     base = activity_url(world, ann)
-    pages = owner.get(f"{base}?part=events&type=page", **HX).content.decode()
+    pages = owner.get(f"{base}?part=events&type=page", headers=HX).content.decode()
     assert pages.count('class="event"') == 5
     assert "Viewed 01" not in pages
-    named = owner.get(f"{base}?part=events&name=Viewed+07", **HX).content.decode()
+    named = owner.get(f"{base}?part=events&name=Viewed+07", headers=HX).content.decode()
     assert named.count('class="event"') == 1
-    none = owner.get(f"{base}?part=events&name=Nope", **HX).content.decode()
+    none = owner.get(f"{base}?part=events&name=Nope", headers=HX).content.decode()
     assert "No events match these filters" in none
 
     # Opened directly, the panel is a page of its own.
@@ -381,7 +381,7 @@ def test_activity_panel_sums_up_sessions_and_events(
 
 
 def test_activity_panel_before_any_event(world: World, ann: Contact, owner: Client) -> None:
-    html = owner.get(activity_url(world, ann), **HX).content.decode()
+    html = owner.get(activity_url(world, ann), headers=HX).content.decode()
     assert "No tracked activity yet" in html
     assert "No events yet" in html
     assert "Recent sessions" not in html
