@@ -10,6 +10,7 @@ from datetime import datetime
 
 from . import lifecycle
 from .models import Contact, Identity, Lifecycle
+from .transfer.fast import update_rows
 
 
 def existing_identities(workspace_id: int, kind: str, values: Iterable[str]) -> set[str]:
@@ -42,9 +43,8 @@ def mark_active(workspace_id: int, last_seen: Mapping[int, datetime]) -> None:
         return
     stale = Contact.objects.for_workspace(workspace_id).filter(pk__in=last_seen)
     rows = [
-        Contact(pk=pk, workspace_id=workspace_id, last_activity_at=last_seen[pk])
+        [pk, last_seen[pk]]
         for pk, current in stale.values_list("pk", "last_activity_at")
         if current is None or current < last_seen[pk]
     ]
-    if rows:
-        Contact.unscoped.bulk_update(rows, ["last_activity_at"])
+    update_rows(Contact, ["last_activity_at"], rows)

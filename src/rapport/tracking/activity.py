@@ -10,9 +10,13 @@ from datetime import datetime
 
 from django.db.models import Count, Max, Min
 
+from rapport.contacts.transfer.fast import insert_rows, update_rows
 from rapport.core.events import Event, publish
 
 from .models import ContactActivity, Session, TrackedEvent
+
+_FIELDS = ["first_seen", "last_seen", "events", "page_views", "sessions", "features",
+           "weekly_sessions", "first_login_at"]  # fmt: skip
 
 # Track events that mean "signed in" in the Segment spec's B2B SaaS events and in
 # what shops commonly send; an identify with a userId counts too.
@@ -40,7 +44,22 @@ def week_of(at: datetime) -> str:
     return f"{year}-W{week:02d}"
 
 
-def _add(row: ContactActivity, delta: Delta) -> None:
+@dataclass
+class _Row:
+    """A ContactActivity row as ``apply`` works on it (a plain record, for speed)."""
+
+    contact_id: int
+    first_seen: datetime
+    last_seen: datetime
+    events: int = 0
+    page_views: int = 0
+    sessions: int = 0
+    features: dict[str, int] = field(default_factory=dict)
+    weekly_sessions: dict[str, int] = field(default_factory=dict)
+    first_login_at: datetime | None = None
+
+
+def _add(row: _Row, delta: Delta) -> None:
     row.first_seen = min(row.first_seen, delta.first_seen)
     row.last_seen = max(row.last_seen, delta.last_seen)
     row.events += delta.events
@@ -55,19 +74,16 @@ def apply(workspace_id: int, deltas: dict[int, Delta]) -> None:
     if not deltas:
         return
     rows = {
-        r.contact_id: r
-        for r in ContactActivity.objects.for_workspace(workspace_id).filter(contact_id__in=deltas)
+        values[0]: _Row(*values)
+        for values in ContactActivity.objects.for_workspace(workspace_id)
+        .filter(contact_id__in=deltas)
+        .values_list("contact_id", *_FIELDS)
     }
-    new: list[ContactActivity] = []
+    new: list[_Row] = []
     for contact_id, delta in deltas.items():
         row = rows.get(contact_id)
         if row is None:
-            row = ContactActivity(
-                workspace_id=workspace_id,
-                contact_id=contact_id,
-                first_seen=delta.first_seen,
-                last_seen=delta.last_seen,
-            )
+            row = _Row(contact_id, delta.first_seen, delta.last_seen)
             new.append(row)
         _add(row, delta)
         if delta.logged_in_at is not None and row.first_login_at is None:
@@ -78,22 +94,16 @@ def apply(workspace_id: int, deltas: dict[int, Delta]) -> None:
                 contact_id=contact_id,
                 at=delta.logged_in_at.isoformat(),
             )
-    ContactActivity.unscoped.bulk_create(new)
-    old = [r for cid, r in rows.items() if cid in deltas]
-    if old:
-        ContactActivity.unscoped.bulk_update(
-            old,
-            [
-                "first_seen",
-                "last_seen",
-                "events",
-                "page_views",
-                "sessions",
-                "features",
-                "weekly_sessions",
-                "first_login_at",
-            ],
-        )
+    insert_rows(
+        ContactActivity,
+        ["workspace", "contact", "usage_dropping", *_FIELDS],
+        [[workspace_id, r.contact_id, False, *(getattr(r, f) for f in _FIELDS)] for r in new],
+    )
+    update_rows(
+        ContactActivity,
+        _FIELDS,
+        [[r.contact_id, *(getattr(r, f) for f in _FIELDS)] for r in rows.values()],
+    )
 
 
 def fold_merges(workspace_id: int, merged: dict[int, int]) -> None:
