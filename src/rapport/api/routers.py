@@ -6,6 +6,7 @@ from ninja import NinjaAPI
 
 from . import (
     audit,
+    commerce,
     companies,
     contact_activity,
     contact_fields,
@@ -37,4 +38,5 @@ def register_routers(api: NinjaAPI) -> None:
     api.add_router("", events.router)
     api.add_router("", contacts_data.router)
     api.add_router("", enrichment.router)
+    api.add_router("", commerce.router)
     api.add_router("", contacts.router)

@@ -6,6 +6,7 @@ from django.urls import URLPattern, URLResolver, include, path
 from .context import MODULES
 from .views import (
     auth,
+    commerce,
     contacts_activity,
     contacts_companies,
     contacts_detail,
@@ -161,6 +162,7 @@ contact_patterns = [
     path("new/", contacts_list.contact_create, name="contact_create"),
     path("duplicates/", contacts_merge.duplicates, name="contact_duplicates"),
     path("companies/", contacts_companies.company_list, name="contact_companies"),
+    path("products/", commerce.product_list, name="contact_products"),
     path("companies/new/", contacts_companies.company_create, name="contact_company_create"),
     path("companies/<int:company_id>/", contacts_companies.company_detail, name="contact_company"),
     path(
@@ -209,6 +211,7 @@ contact_patterns = [
         contacts_activity.contact_activity,
         name="contact_activity",
     ),
+    path("<int:contact_id>/shopping/", commerce.contact_shopping, name="contact_shopping"),
     path("<int:contact_id>/custom/", contacts_detail.contact_custom, name="contact_custom"),
     path("<int:contact_id>/company/", contacts_detail.contact_company, name="contact_company_set"),
     path(
