@@ -20,6 +20,7 @@ from rapport.core.models import Membership, Role, Scope, User, Workspace
 from rapport.tracking.actions import do_create_source
 
 from .brand import LANGUAGES, NORDLICHT
+from .commerce import load_commerce
 from .contacts import load_contacts
 from .enrichment import load_enrichment
 from .people import generate_people
@@ -121,6 +122,7 @@ def load_demo(size: str = "small") -> DemoSummary:
 
         load_contacts(workspace, sizing.contacts)
         load_enrichment(workspace)
+        load_commerce(workspace)
         do_create_source(actor, name="Nordlicht web shop", kind="website")
         do_create_source(actor, name="Order backend", kind="server")
 
