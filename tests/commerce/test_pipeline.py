@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from decimal import Decimal
+from typing import Any
 
 import pytest
 
@@ -30,7 +31,7 @@ def test_a_visitor_who_signs_up_and_buys(world: World) -> None:
     web = do_create_source(world.actor(), name="Shop", kind="website")
     espresso = {"product_id": "polar-espresso", "name": "Polar Espresso", "price": 14.9,
                 "currency": "EUR"}  # fmt: skip
-    calls = [
+    calls: list[dict[str, Any]] = [
         {"type": "page", "name": "Home", "messageId": "m1"},
         {"type": "track", "event": "Product Viewed", "properties": espresso, "messageId": "m2"},
         {"type": "track", "event": "Product Added", "messageId": "m3",
