@@ -12,6 +12,7 @@ from decimal import Decimal
 
 from rapport.tracking.processed import Processed
 
+from .bulk import write
 from .models import Cart, CartItem, CartStatus, Order, Product
 from .spec import Line
 
@@ -175,7 +176,7 @@ class Carts:
                 s.cart.order_id = s.order.pk
         manager = Cart.objects.for_workspace(self.workspace_id)
         manager.bulk_create([s.cart for s in self._states if s.new])
-        manager.bulk_update([s.cart for s in self._states if not s.new], CHANGING)
+        write(Cart, [s.cart for s in self._states if not s.new], CHANGING)
         rewrite = [s for s in self._states if s.items_changed]
         items = CartItem.objects.for_workspace(self.workspace_id)
         items.filter(cart_id__in=[s.cart.pk for s in rewrite if not s.new]).delete()

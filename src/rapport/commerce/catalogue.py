@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from decimal import Decimal
 
+from .bulk import write
 from .models import Product
 from .spec import Line
 
@@ -100,8 +101,4 @@ class Catalogue:
             self._touched.add(key)
 
     def save(self) -> None:
-        touched = [self.products[k] for k in self._touched]
-        if touched:
-            Product.objects.for_workspace(self.workspace_id).bulk_update(
-                touched, CHANGING, batch_size=500
-            )
+        write(Product, [self.products[k] for k in sorted(self._touched)], CHANGING)

@@ -23,6 +23,7 @@ from django.db.models import Count, Max, Min, Sum
 
 from rapport.contacts.facade import sync_order_counts
 
+from .bulk import write
 from .models import COUNTED, CustomerMetrics, Order
 from .spec import FOUR_PLACES
 
@@ -114,7 +115,7 @@ def _refresh_chunk(workspace_id: int, ids: list[int]) -> dict[int, CustomerMetri
             changed.append(row)
     manager = CustomerMetrics.objects.for_workspace(workspace_id)
     manager.bulk_create(created, batch_size=500)
-    manager.bulk_update(changed, DERIVED, batch_size=500)
+    write(CustomerMetrics, changed, DERIVED)
     sync_order_counts(workspace_id, {pk: row.order_count for pk, row in rows.items()})
     return rows
 

@@ -12,6 +12,7 @@ from decimal import Decimal
 
 from rapport.tracking.processed import Processed
 
+from .bulk import write
 from .catalogue import Catalogue
 from .models import Order, OrderItem, OrderStatus
 from .spec import Line, OrderFacts
@@ -165,7 +166,7 @@ class Orders:
         manager = Order.objects.for_workspace(self.workspace_id)
         states = list(self.orders.values())
         manager.bulk_create([s.order for s in states if s.new])
-        manager.bulk_update([s.order for s in states if s.changed and not s.new], CHANGING)
+        write(Order, [s.order for s in states if s.changed and not s.new], CHANGING)
         rewrite = [s for s in states if s.lines_changed]
         items = OrderItem.objects.for_workspace(self.workspace_id)
         items.filter(order_id__in=[s.order.pk for s in rewrite if not s.new]).delete()

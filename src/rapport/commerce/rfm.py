@@ -18,6 +18,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import TypeVar
 
+from .bulk import write
 from .models import CustomerMetrics
 
 V = TypeVar("V", int, float, Decimal)
@@ -63,7 +64,7 @@ def score_workspace(workspace_id: int, now: datetime) -> int:
             changed.append(r)
         r.rfm_at = now
     manager = CustomerMetrics.objects.for_workspace(workspace_id)
-    manager.bulk_update(changed, ["recency", "frequency", "monetary"], batch_size=1000)
+    write(CustomerMetrics, changed, ["recency", "frequency", "monetary"])
     # One statement stamps the run on everyone, changed or not.
     manager.filter(order_count__gt=0).update(rfm_at=now)
     manager.filter(order_count=0).update(recency=None, frequency=None, monetary=None, rfm_at=now)
