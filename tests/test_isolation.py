@@ -17,9 +17,11 @@ from rapport.core.models import Membership
 from rapport.jobs.models import Job
 from tests.factories import PASSWORD, World, make_contact_ids
 
-# Routes that are not about a workspace's data (auth, health, API plumbing).
+# Routes that are not about a workspace's data (auth, health, API plumbing, and the
+# demo's web shop, which plays a customer's public website).
 PUBLIC = {
     "",
+    "shop/",
     "healthz",
     "login/",
     "logout/",

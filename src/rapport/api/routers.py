@@ -29,6 +29,7 @@ def register_routers(api: NinjaAPI) -> None:
     api.add_router("/teams", teams.router)
     api.add_router("/tokens", tokens.router)
     api.add_router("/sources", sources.router)
+    api.add_router("/tracking-settings", sources.settings_router)
     api.add_router("/audit", audit.router)
     api.add_router("/companies", companies.router)
     api.add_router("/contact-fields", contact_fields.router)

@@ -1,4 +1,4 @@
-"""Event sources and their write keys."""
+"""Event sources and their write keys; the workspace's tracking settings."""
 
 from __future__ import annotations
 
@@ -8,15 +8,22 @@ from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
 
 from rapport.core.permissions import Perm
-from rapport.tracking.actions import do_create_source, do_rotate_write_key, do_set_source_enabled
-from rapport.tracking.facade import access_source, list_sources
-from rapport.tracking.models import Source, SourceKind
+from rapport.tracking.actions import (
+    do_create_source,
+    do_rotate_write_key,
+    do_set_source_enabled,
+    do_update_tracking_settings,
+)
+from rapport.tracking.facade import access_source, list_sources, tracking_settings
+from rapport.tracking.models import Source, SourceKind, TrackingSettings
 
 from .auth import actor_of
 from .guard import guarded
 from .schemas import ERRORS, StrictIn
 
 router = Router(tags=["sources"])
+# Mounted at /tracking-settings: one object per workspace, beside its sources.
+settings_router = Router(tags=["sources"])
 
 
 class SourceIn(StrictIn):
@@ -85,3 +92,49 @@ def patch_source(request: HttpRequest, source_id: int, body: SourcePatch) -> Sou
 def rotate_source(request: HttpRequest, source_id: int) -> SourceOut:
     actor = actor_of(request)
     return SourceOut.of(do_rotate_write_key(actor, access_source(actor, source_id)))
+
+
+class TrackingSettingsBody(StrictIn):
+    require_consent: bool = Field(description="rapport.js sends nothing until the visitor consents")
+    respect_dnt: bool = Field(
+        description="rapport.js sends nothing when the browser says Do-Not-Track"
+    )
+    store_ip: bool = Field(
+        description="keep the raw IP address on events (the country is kept anyway)"
+    )
+    cart_abandoned_after_minutes: int = Field(ge=1, le=43_200)
+    long_absence_days: int = Field(ge=1, le=3_650)
+
+
+class TrackingSettingsOut(Schema):
+    require_consent: bool
+    respect_dnt: bool
+    store_ip: bool
+    cart_abandoned_after_minutes: int
+    long_absence_days: int
+
+    @staticmethod
+    def of(prefs: TrackingSettings) -> TrackingSettingsOut:
+        return TrackingSettingsOut.model_validate(prefs, from_attributes=True)
+
+
+@settings_router.get(
+    "",
+    response={200: TrackingSettingsOut, **ERRORS},
+    summary="How tracking behaves in this workspace (consent, Do-Not-Track, IP, timings)",
+    **guarded(Perm.SOURCES_VIEW),
+)
+def get_tracking_settings(request: HttpRequest) -> TrackingSettingsOut:
+    return TrackingSettingsOut.of(tracking_settings(actor_of(request)))
+
+
+@settings_router.put(
+    "",
+    response={200: TrackingSettingsOut, **ERRORS},
+    summary="Replace the tracking settings",
+    **guarded(Perm.SOURCES_MANAGE),
+)
+def put_tracking_settings(request: HttpRequest, body: TrackingSettingsBody) -> TrackingSettingsOut:
+    return TrackingSettingsOut.of(
+        do_update_tracking_settings(actor_of(request), **body.model_dump())
+    )

@@ -1,4 +1,5 @@
-"""Writes of the tracking app: create, rotate, enable and disable sources."""
+"""Writes of the tracking app: create, rotate, enable and disable sources; change
+the workspace's tracking settings."""
 
 from __future__ import annotations
 
@@ -9,11 +10,11 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from rapport.core.actor import Actor
-from rapport.core.audit import record
+from rapport.core.audit import record, snapshot
 from rapport.core.errors import Conflict, DomainError
 from rapport.core.permissions import Perm
 
-from .models import Source, SourceKind
+from .models import Source, SourceKind, TrackingSettings
 
 # How long the previous key keeps working after a rotation.
 ROTATION_GRACE = timedelta(hours=24)
@@ -65,3 +66,45 @@ def do_set_source_enabled(actor: Actor, source: Source, *, enabled: bool) -> Sou
         source.save(update_fields=["enabled"])
         record(actor, "source.enable" if enabled else "source.disable", source)
     return source
+
+
+SETTINGS_FIELDS = [
+    "require_consent",
+    "respect_dnt",
+    "store_ip",
+    "cart_abandoned_after_minutes",
+    "long_absence_days",
+]
+# Bounds that keep the commerce and absence jobs meaningful: a cart is not abandoned
+# within a minute, nor after a month; an absence is at least a day and at most ten years.
+_BOUNDS = {"cart_abandoned_after_minutes": (1, 43_200), "long_absence_days": (1, 3_650)}
+
+
+def do_update_tracking_settings(actor: Actor, **fields: bool | int) -> TrackingSettings:
+    """Change the workspace's tracking settings; a field not given keeps its value.
+    The row is created on first change (absent means the model's defaults)."""
+    actor.require(Perm.SOURCES_MANAGE)
+    unknown = sorted(set(fields) - set(SETTINGS_FIELDS))
+    if unknown:
+        raise DomainError(f"Unknown setting '{unknown[0][:40]}'.", field=unknown[0][:40])
+    for name, value in fields.items():
+        if name in _BOUNDS:
+            low, high = _BOUNDS[name]
+            if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+                raise DomainError(f"Give a whole number from {low} to {high:,}.", field=name)
+        elif not isinstance(value, bool):
+            raise DomainError("Give true or false.", field=name)
+    with transaction.atomic():
+        prefs, _created = (
+            TrackingSettings.objects.for_workspace(actor.workspace)
+            .select_for_update()
+            .get_or_create(workspace=actor.workspace)
+        )
+        before = snapshot(prefs, SETTINGS_FIELDS)
+        for name, value in fields.items():
+            setattr(prefs, name, value)
+        prefs.save()
+        after = snapshot(prefs, SETTINGS_FIELDS)
+        if after != before:
+            record(actor, "tracking_settings.update", prefs, before=before, after=after)
+    return prefs

@@ -1,4 +1,5 @@
-"""What other parts use from tracking: find the source of a write key."""
+"""What other parts use from tracking: find the source of a write key; read sources
+and the workspace's tracking settings."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from rapport.core.actor import Actor
 from rapport.core.permissions import Perm
 from rapport.core.queries import one_or_404
 
-from .models import Source
+from .models import Source, TrackingSettings
 
 
 def source_for_key(write_key: str) -> Source | None:
@@ -36,3 +37,10 @@ def list_sources(actor: Actor) -> list[Source]:
 def access_source(actor: Actor, source_id: int) -> Source:
     actor.require(Perm.SOURCES_VIEW)
     return one_or_404(Source.objects.for_workspace(actor.workspace), source_id, "source")
+
+
+def tracking_settings(actor: Actor) -> TrackingSettings:
+    """The workspace's tracking settings; the defaults (unsaved) when never changed."""
+    actor.require(Perm.SOURCES_VIEW)
+    found = TrackingSettings.objects.for_workspace(actor.workspace).first()
+    return found or TrackingSettings(workspace=actor.workspace)

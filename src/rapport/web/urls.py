@@ -25,6 +25,7 @@ from .views import (
     settings_tokens,
     settings_workspace,
     shell,
+    shop,
 )
 
 auth_patterns = [
@@ -109,6 +110,11 @@ settings_patterns = [
         "sources/<int:source_id>/events/",
         settings_events.source_events,
         name="settings_source_events",
+    ),
+    path(
+        "sources/settings/",
+        settings_sources.tracking_settings_update,
+        name="settings_tracking_update",
     ),
     path(
         "sources/<int:source_id>/rotate/",
@@ -252,6 +258,8 @@ workspace_patterns: list[URLPattern | URLResolver] = [
 
 urlpatterns = [
     path("", shell.home, name="home"),
+    # The demo's web shop (404 unless RAPPORT_DEMO): public, like a customer's site.
+    path("shop/", shop.shop, name="demo_shop"),
     path("", include(auth_patterns)),
     path("w/<slug:slug>/", include(workspace_patterns)),
 ]
