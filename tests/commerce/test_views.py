@@ -68,6 +68,31 @@ def test_the_catalogue_lists_searches_and_sorts(shop: Shop) -> None:
     assert client.get(url, {"sort": "'; drop", "page": "x"}).status_code == 200
 
 
+def test_event_text_is_shown_as_text(shop: Shop) -> None:
+    """Anyone with a website key can send events: what they say is never markup and
+    their links are never links."""
+    mallory = shop.person("mallory@example.com")
+    hostile = {"product_id": "<b>x</b>", "name": "<script>alert(1)</script>",
+               "url": "https://evil.example/<svg onload=alert(1)>", "price": 1}  # fmt: skip
+    process_events([
+        shop.event(mallory, "Product Added", hostile),
+        shop.event(mallory, "Order Completed", {"order_id": "<img src=x onerror=alert(1)>",
+                                                "total": 1, "products": [hostile]}),
+    ])  # fmt: skip
+    ws = shop.world.workspace
+    client = _client(shop.world)
+    for url in (
+        f"/w/{ws.slug}/contacts/products/",
+        f"/w/{ws.slug}/contacts/{mallory.pk}/shopping/",
+    ):
+        html = client.get(url).content.decode()
+        assert "<script>alert" not in html
+        assert "<img src=x" not in html
+        assert "<svg onload" not in html
+        assert not [h for h in re.findall(r'href="([^"]*)"', html) if "evil" in h]
+        assert inline_code(html) == []
+
+
 def test_the_contact_page_loads_the_shopping_panel(shop: Shop) -> None:
     ann = _shopper(shop)
     score_customers.call()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 
 from django import template
 
@@ -13,6 +13,7 @@ register = template.Library()
 
 @register.filter
 def money(value: Decimal | str | None, currency: str = "") -> str:
-    if value is None or value == "":
+    try:
+        return money_text(Decimal(value), currency) if value not in (None, "") else "—"
+    except (InvalidOperation, TypeError, ValueError):
         return "—"
-    return money_text(Decimal(value), currency)
