@@ -3,8 +3,11 @@
 
 import os
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "rapport.settings.embedded")
+import django
 
-from rapport.tracking.ingest.server import build
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "rapport.settings.embedded")
+django.setup(set_prefix=False)  # the ingest app's modules import models
+
+from rapport.tracking.ingest.server import build  # noqa: E402
 
 application = build(int(os.environ.get("RAPPORT_THREADS", "8")))
