@@ -17,7 +17,7 @@ def existing_identities(workspace_id: int, kind: str, values: Iterable[str]) -> 
     """Which of ``values`` are identities of ``kind`` in the workspace."""
     return set(
         Identity.objects.for_workspace(workspace_id)
-        .filter(kind=kind, value__in=set(values))
+        .filter(kind=kind, value__any=list(set(values)))
         .values_list("value", flat=True)
     )
 
@@ -29,19 +29,16 @@ def promote_identified(workspace_id: int, contact_ids: Iterable[int]) -> int:
     if not ids:
         return 0
     prospects = Contact.objects.for_workspace(workspace_id).filter(
-        pk__in=ids, lifecycle=Lifecycle.PROSPECT
+        pk__any=list(ids), lifecycle=Lifecycle.PROSPECT
     )
-    changed = 0
-    for contact in prospects:
-        changed += lifecycle.recompute(contact, identified=True)
-    return changed
+    return lifecycle.recompute_many(workspace_id, list(prospects), identified=True)
 
 
 def mark_active(workspace_id: int, last_seen: Mapping[int, datetime]) -> None:
     """Move ``last_activity_at`` forward (never back: events arrive late)."""
     if not last_seen:
         return
-    stale = Contact.objects.for_workspace(workspace_id).filter(pk__in=last_seen)
+    stale = Contact.objects.for_workspace(workspace_id).filter(pk__any=list(last_seen))
     rows = [
         [pk, last_seen[pk]]
         for pk, current in stale.values_list("pk", "last_activity_at")

@@ -143,14 +143,14 @@ def resolve_stream(
     for kind, values in by_kind.items():
         rows = (
             Identity.objects.for_workspace(workspace_id)
-            .filter(kind=kind, value__in=values, contact__status=ContactStatus.ACTIVE)
+            .filter(kind=kind, value__any=list(values), contact__status=ContactStatus.ACTIVE)
             .values_list("pk", "value", "contact_id")
         )
         owner.update({(kind, value): (pk, contact_id) for pk, value, contact_id in rows})
     contacts = {contact_id for _, contact_id in owner.values()}
     known = set(
         Identity.objects.for_workspace(workspace_id)
-        .filter(contact_id__in=contacts)
+        .filter(contact_id__any=list(contacts))
         .exclude(kind=ANONYMOUS)
         .values_list("contact_id", flat=True)
     )

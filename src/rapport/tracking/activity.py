@@ -76,7 +76,7 @@ def apply(workspace_id: int, deltas: dict[int, Delta]) -> None:
     rows = {
         values[0]: _Row(*values)
         for values in ContactActivity.objects.for_workspace(workspace_id)
-        .filter(contact_id__in=deltas)
+        .filter(contact_id__any=list(deltas))
         .values_list("contact_id", *_FIELDS)
     }
     new: list[_Row] = []

@@ -285,10 +285,10 @@ class Pipeline:
             first.setdefault(item.event.message_id, item)
         ids = list(first)
         seen: set[str] = set()
-        for n in range(0, len(ids), 500):
+        for n in range(0, len(ids), 5000):
             seen.update(
                 TrackedEvent.objects.for_workspace(workspace_id)
-                .filter(message_id__in=ids[n : n + 500])
+                .filter(message_id__any=ids[n : n + 5000])
                 .values_list("message_id", flat=True)
             )
         fresh = [item for mid, item in first.items() if mid not in seen]

@@ -71,7 +71,7 @@ def assign(workspace_id: int, visits: list[Visit]) -> Assigned:
     latest: dict[str, Open] = {}
     rows = (
         Session.objects.for_workspace(workspace_id)
-        .filter(visitor__in={v.visitor for v in visits}, last_at__gte=earliest)
+        .filter(visitor__any=list({v.visitor for v in visits}), last_at__gte=earliest)
         .order_by("visitor", "-last_at")
         .values_list(*_COLUMNS)
     )
