@@ -43,6 +43,8 @@ _CORS = [
     (b"access-control-allow-methods", b"POST, GET, OPTIONS"),
     (b"access-control-allow-headers", b"Content-Type, Authorization, Content-Encoding"),
     (b"access-control-max-age", b"86400"),
+    # So rapport.js on a shop's own domain can honour a 429's Retry-After.
+    (b"access-control-expose-headers", b"Retry-After"),
 ]
 _JSON = (b"content-type", b"application/json")
 _OK = orjson.dumps({"success": True})
