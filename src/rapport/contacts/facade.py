@@ -254,8 +254,8 @@ def sync_order_counts(workspace_id: int, counts: Mapping[int, int]) -> int:
 
 
 def _recompute(workspace_id: int, contacts: list[Contact]) -> None:
-    """Each contact's lifecycle, with whether they hold an email, phone or login
-    read for all of them in one query."""
+    """The contacts' lifecycles in bulk, with whether each holds an email, phone or
+    login read for all of them in one query."""
     active = [c for c in contacts if c.status == ContactStatus.ACTIVE]
     if not active:
         return
@@ -264,9 +264,9 @@ def _recompute(workspace_id: int, contacts: list[Contact]) -> None:
         .filter(contact_id__in=[c.pk for c in active], kind__in=lifecycle.IDENTIFYING)
         .values_list("contact_id", flat=True)
     )
-    policy = lifecycle.policy_for(workspace_id)
-    for contact in active:
-        lifecycle.recompute(contact, policy, identified=contact.pk in identified)
+    for known in (True, False):
+        group = [c for c in active if (c.pk in identified) == known]
+        lifecycle.recompute_many(workspace_id, group, identified=known)
 
 
 def current_contact_ids(workspace_id: int, contact_ids: set[int]) -> dict[int, int]:
