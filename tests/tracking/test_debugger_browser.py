@@ -8,12 +8,13 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from playwright.sync_api import Dialog, Page, sync_playwright
+from playwright.sync_api import Dialog, Page
 
 from rapport.tracking.actions import do_create_source
+from tests.browser import desktop_page
 from tests.factories import PASSWORD, World
 from tests.tracking import event_rows as rows
-from tests.web.test_browser import CHROMIUM_ARGS, ConsoleErrors
+from tests.web.test_browser import ConsoleErrors
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -23,11 +24,8 @@ ARRIVES_WITHIN_MS = 6_000
 
 @pytest.fixture
 def page() -> Iterator[Page]:
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-        context = browser.new_context(viewport={"width": 1280, "height": 900})
-        yield context.new_page()
-        browser.close()
+    with desktop_page() as page:
+        yield page
 
 
 def test_debugger_shows_new_events_live_and_runs_no_hostile_script(

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, Request, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Page, Request
 
 import rapport.tracking
 from rapport.contacts.models import Identity
@@ -30,21 +30,13 @@ from rapport.tracking.actions import do_create_source, do_update_tracking_settin
 from rapport.tracking.ingest.log import open_log
 from rapport.tracking.models import Source, TrackedEvent
 from rapport.tracking.pipeline import process_pending
+from tests.browser import chromium
 from tests.factories import PASSWORD, make_user
 from tests.tracking.server import serve_rapport
 
 RAPPORT_JS = Path(rapport.tracking.__file__).parent / "static" / "rapport" / "rapport.js"
 BUDGET = 5 * 1024  # bytes, gzipped
 
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 # Headless Chromium says "HeadlessChrome", which the pipeline drops as a bot; the
 # visitors of these tests are people.
 PERSON_UA = (
@@ -89,10 +81,8 @@ def queued(page: Page) -> dict[str, str]:
 
 @pytest.fixture
 def browser() -> Iterator[Browser]:
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
+    with chromium() as running:
+        yield running
 
 
 def person(browser: Browser, init_script: str = "") -> BrowserContext:

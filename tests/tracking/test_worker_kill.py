@@ -43,6 +43,7 @@ def start_pipeline() -> Iterator[list[subprocess.Popen[bytes]]]:
 def spawn(started: list[subprocess.Popen[bytes]]) -> subprocess.Popen[bytes]:
     env = dict(
         os.environ,
+        RAPPORT_PIPELINE_ROWS="40",  # about 25 batches: each kill lands inside one
         DJANGO_SETTINGS_MODULE="rapport.settings.test",
         DATABASE_URL=database_url_for_subprocess(),
     )

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from playwright.sync_api import ConsoleMessage, FilePayload, Page, expect, sync_playwright
+from playwright.sync_api import ConsoleMessage, FilePayload, Page, expect
 
 from rapport.contacts.actions.people import do_create_contact
 from rapport.contacts.resolution import Claim
@@ -19,27 +19,15 @@ from rapport.core.models import Membership
 from rapport.demo.loader import DEMO_EMAIL, DEMO_PASSWORD, load_demo
 from rapport.jobs.worker import Worker
 from rapport.web.context import MODULES, SETTINGS_PAGES
+from tests.browser import desktop_page
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 
 
 @pytest.fixture
 def page() -> Iterator[Page]:
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-        context = browser.new_context(viewport={"width": 1280, "height": 900})
-        yield context.new_page()
-        browser.close()
+    with desktop_page() as page:
+        yield page
 
 
 class ConsoleErrors:

@@ -20,6 +20,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import orjson
+from django.conf import settings
 from django.db import transaction
 
 from rapport.contacts.behaviour import existing_identities, mark_active, promote_identified
@@ -207,11 +208,12 @@ class Pipeline:
     def close(self) -> None:
         self.log.close()
 
-    def process_batch(self, rows_per_batch: int = ROWS_PER_BATCH) -> Report:
+    def process_batch(self, rows_per_batch: int | None = None) -> Report:
         report = Report()
         with transaction.atomic():
             cursor, _ = IngestCursor.objects.select_for_update().get_or_create(name=CURSOR)
-            rows = _cut(self.log.read(cursor.position, rows_per_batch))
+            limit = rows_per_batch or settings.RAPPORT_INGEST.get("PIPELINE_ROWS", ROWS_PER_BATCH)
+            rows = _cut(self.log.read(cursor.position, limit))
             report.position = cursor.position
             if not rows:
                 return report

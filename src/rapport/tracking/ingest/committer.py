@@ -17,6 +17,7 @@ logger = logging.getLogger(__name__)
 
 MAX_RECORDS = 4_000
 MAX_BYTES = 16 * 1024 * 1024
+CHECKPOINT_EVERY = 1.0  # seconds
 
 _Item = tuple[InboundRecord, "asyncio.Future[None]"]
 
@@ -31,6 +32,7 @@ class GroupCommitter:
         self._queue: queue.SimpleQueue[_Item | None] = queue.SimpleQueue()
         self._thread: threading.Thread | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
+        self._stopping = threading.Event()
         self.commits = 0
         self.records = 0
 
@@ -38,13 +40,31 @@ class GroupCommitter:
         if self._thread is not None:
             return
         self._loop = loop
+        self._stopping.clear()
         self._thread = threading.Thread(target=self._run, name="ingest-commit", daemon=True)
         self._thread.start()
+        checkpoints = threading.Thread(
+            target=self._checkpoints, name="ingest-checkpoint", daemon=True
+        )
+        checkpoints.start()
+
+    def _checkpoints(self) -> None:
+        """Keep the log's write-ahead file short, off the commit path."""
+        log = self._open_log()
+        try:
+            while not self._stopping.wait(CHECKPOINT_EVERY):
+                try:
+                    log.checkpoint()
+                except Exception:
+                    logger.warning("ingest: checkpoint failed; retrying", exc_info=True)
+        finally:
+            log.close()
 
     def stop(self) -> None:
         """Commit what is queued, then end the writer thread."""
         if self._thread is None:
             return
+        self._stopping.set()
         self._queue.put(None)
         self._thread.join(timeout=30)
         self._thread = None

@@ -53,6 +53,8 @@ class InboundLog(Protocol):
 
     def pending(self, after: int) -> int: ...
 
+    def checkpoint(self) -> None: ...
+
     def close(self) -> None: ...
 
 
@@ -78,6 +80,9 @@ class SqliteFileLog:
         self.db = sqlite3.connect(path, timeout=30, isolation_level=None, check_same_thread=False)
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA synchronous=FULL")
+        # No checkpoint inside a commit: the writer would stall while the WAL is copied
+        # into the database. ``checkpoint()`` runs them from a thread of their own.
+        self.db.execute("PRAGMA wal_autocheckpoint=0")
         # AUTOINCREMENT: ids are never reused after a trim, so a cursor stays valid.
         self.db.execute(
             "CREATE TABLE IF NOT EXISTS inbound (id INTEGER PRIMARY KEY AUTOINCREMENT, "
@@ -111,6 +116,10 @@ class SqliteFileLog:
     def pending(self, after: int) -> int:
         row = self.db.execute("SELECT count(*) FROM inbound WHERE id > ?", (after,)).fetchone()
         return int(row[0])
+
+    def checkpoint(self) -> None:
+        """Copy the WAL into the database without blocking writers or readers."""
+        self.db.execute("PRAGMA wal_checkpoint(PASSIVE)")
 
     def close(self) -> None:
         self.db.close()
@@ -164,6 +173,9 @@ class DatabaseLog:
         with connection.cursor() as cur:
             cur.execute("SELECT count(*) FROM tracking_inboundbatch WHERE id > %s", [after])
             return int(cur.fetchone()[0])
+
+    def checkpoint(self) -> None:
+        """PostgreSQL checkpoints on its own."""
 
     def close(self) -> None:
         if self._writer is not None:
