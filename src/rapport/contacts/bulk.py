@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from django.db import connection, transaction
 from django.utils import timezone
 
+from rapport.core.events import Event, publish
 from rapport.core.models import Workspace
 
 from .models import Contact, ContactStatus, Identity, MergeRecord, Observation
@@ -165,6 +166,15 @@ def resolve_stream(
     for claims, trusted in observations:
         batch.observe(claims, trusted)
     batch.persist()
+    if batch.merges:
+        # Other apps recount what a merge changes (orders, activity): tell them, as
+        # merges made one at a time do. Delivered on commit.
+        for merge_id in (
+            MergeRecord.objects.for_workspace(workspace_id)
+            .filter(observation_id__any=batch.merge_observations)
+            .values_list("pk", flat=True)
+        ):
+            publish(Event.CONTACTS_MERGED, workspace_id, merge_id=merge_id)
     find = batch.groups.find
     final = {key: (pk, find(contact_id)) for key, (pk, contact_id) in batch.owner.items()}
     merged = {loser: find(loser) for _, loser, _ in batch.merges}
@@ -204,6 +214,7 @@ class _Batch:
         self.merges: list[tuple[int, int, int]] = []  # winner, loser, observation index
         self.logged: list[list[int]] = []
         self.trusted: list[bool] = []
+        self.merge_observations: list[int] = []
 
     def _target(self, claims: Sequence[Claim], trusted: bool) -> int:
         groups, index = self.groups, len(self.logged)
@@ -281,6 +292,7 @@ class _Batch:
 
     def _persist_merges(self, observation_ids: list[int]) -> None:
         ws, now, merges = self.ws, timezone.now(), self.merges
+        self.merge_observations = [observation_ids[index] for _, _, index in merges]
         losers = {loser for _, loser, _ in merges}
         final = [(loser, self.groups.find(loser)) for loser in losers]
         quote = connection.ops.quote_name
