@@ -53,10 +53,10 @@ test-postgres: install
 	./scripts/with-postgres.sh $(BIN)/pytest
 
 ## make bench [BENCH=name]: JSON lines to stdout and var/bench/results.jsonl, on the
-## embedded SQLite database and then on a throwaway PostgreSQL server
+## embedded SQLite database and then on a throwaway PostgreSQL server (fsync on)
 bench: install
 	env -u DATABASE_URL $(BIN)/python bench/run.py $(BENCH)
-	./scripts/with-postgres.sh $(BIN)/python bench/run.py $(BENCH)
+	PG_DURABLE=1 ./scripts/with-postgres.sh $(BIN)/python bench/run.py $(BENCH)
 
 clean:
 	rm -rf var/test*.sqlite3* var/static

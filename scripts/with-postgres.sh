@@ -31,8 +31,12 @@ stop() {
   rm -rf "$DIR"
 }
 trap stop EXIT
+# Tests trade durability for speed; benchmarks that claim "durably written" keep it
+# (PG_DURABLE=1: PostgreSQL's defaults, fsync on every commit).
+SAFETY="-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+if [ "${PG_DURABLE:-0}" = "1" ]; then SAFETY=""; fi
 "${AS[@]}" "$PGBIN/pg_ctl" -D "$DIR/data" -l "$DIR/server.log" -w \
-  -o "-c listen_addresses=127.0.0.1 -p $PORT -k $DIR -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200 -c shared_buffers=512MB -c max_wal_size=4GB" \
+  -o "-c listen_addresses=127.0.0.1 -p $PORT -k $DIR $SAFETY -c max_connections=200 -c shared_buffers=512MB -c max_wal_size=4GB" \
   start >/dev/null
 "${AS[@]}" "$PGBIN/createdb" -h 127.0.0.1 -p "$PORT" -U postgres rapport
 echo "PostgreSQL $("$PGBIN/postgres" --version | awk '{print $3}') on 127.0.0.1:$PORT" >&2
