@@ -19,7 +19,8 @@ from rapport.tracking.ingest.committer import GroupCommitter
 from rapport.tracking.ingest.keys import KeyCache
 from rapport.tracking.ingest.log import open_log
 from rapport.tracking.ingest.server import Host, build
-from rapport.tracking.models import Source
+from rapport.tracking.models import QuarantinedEvent, Source, TrackedEvent
+from rapport.tracking.pipeline import process_pending
 from tests.factories import World
 from tests.tracking.server import RunningHost, serve_rapport
 
@@ -192,3 +193,29 @@ def test_cors_preflight_settings_and_unknown_paths(host: RunningHost, shop: Sour
     assert httpx.get(f"{host.url}/v1/batch").status_code == 405
     # Everything else is the web app, on the same host.
     assert httpx.get(f"{host.url}/login/").status_code == 200
+
+
+def test_one_invalid_event_in_a_batch_gets_200_and_only_it_is_quarantined(
+    host: RunningHost, shop: Source
+) -> None:
+    batch = {
+        "batch": [
+            {"type": "page", "anonymousId": "a1", "name": "Home", "messageId": "ok-1"},
+            {
+                "type": "identify",
+                "anonymousId": "a1",
+                "traits": "not an object",
+                "messageId": "bad",
+            },
+            {"type": "track", "anonymousId": "a1", "event": "Product Added", "messageId": "ok-2"},
+        ]
+    }
+    r = httpx.post(f"{host.url}/v1/batch", json=batch, headers=basic(shop.write_key))
+    assert r.status_code == 200
+    process_pending()
+    stored = TrackedEvent.objects.for_workspace(shop.workspace_id).order_by("id")
+    assert [e.message_id for e in stored] == ["ok-1", "ok-2"]
+    [bad] = QuarantinedEvent.objects.for_workspace(shop.workspace_id)
+    assert bad.reason == "traits must be an object"
+    assert bad.source_id == shop.pk
+    assert '"messageId":"bad"' in bad.payload
