@@ -100,10 +100,10 @@ def wrk(
     errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
     return Run(
         requests_per_s=float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),  # type: ignore[union-attr]
-        # No distribution when not one request finished in time (the slow baseline).
-        p50_ms=_ms(dist["50"]) if dist else float("nan"),
-        p90_ms=_ms(dist["90"]) if dist else float("nan"),
-        p99_ms=_ms(dist["99"]) if dist else float("nan"),
+        # A percentile is missing when too few requests finished (the slow baseline).
+        p50_ms=_ms(dist["50"]) if "50" in dist else float("nan"),
+        p90_ms=_ms(dist["90"]) if "90" in dist else float("nan"),
+        p99_ms=_ms(dist["99"]) if "99" in dist else float("nan"),
         non_2xx=int(non_2xx.group(1)) if non_2xx else 0,
         errors=sum(map(int, errors.groups())) if errors else 0,
     )
