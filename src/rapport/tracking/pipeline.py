@@ -14,6 +14,7 @@ stored twice.
 from __future__ import annotations
 
 import logging
+import time
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -48,6 +49,7 @@ _EVENT_ATTRS = ["pk", "workspace_id", "source_id", "contact_id", "identity_id", 
                 *_EVENT_FIELDS[6:]]  # fmt: skip
 
 CURSOR = "pipeline"
+SETTINGS_TTL = 60.0  # seconds
 # A batch is up to this many requests or this much JSON, whichever comes first: single
 # events then go a thousand to a transaction, batches of 100 some 60 requests (about
 # 6,000 events), and the worker's memory stays bounded by the bytes, not the calls.
@@ -204,12 +206,19 @@ class Pipeline:
         self._shared_log = log_setting() == "database"
         self._sources: dict[int, _SourceInfo] = {}
         self._regions: dict[int, str] = {}
+        self._cached_until = 0.0
 
     def close(self) -> None:
         self.log.close()
 
     def process_batch(self, rows_per_batch: int | None = None) -> Report:
         report = Report()
+        if time.monotonic() > self._cached_until:
+            # A workspace's settings (keep the IP? its phone region) reach a running
+            # worker within a minute.
+            self._sources.clear()
+            self._regions.clear()
+            self._cached_until = time.monotonic() + SETTINGS_TTL
         with transaction.atomic():
             cursor, _ = IngestCursor.objects.select_for_update().get_or_create(name=CURSOR)
             limit = rows_per_batch or settings.RAPPORT_INGEST.get("PIPELINE_ROWS", ROWS_PER_BATCH)
