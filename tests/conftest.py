@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -39,3 +40,14 @@ def database_url_for_subprocess() -> str:
     if connection.vendor == "sqlite":
         return f"sqlite:///{s['NAME']}"
     return f"postgres://{s['USER']}:{s['PASSWORD'] or ''}@{s['HOST']}:{s['PORT']}/{s['NAME']}"
+
+
+@pytest.fixture
+def fresh_log() -> Iterator[None]:
+    """The tracking log without what earlier tests accepted (on SQLite it is a file of
+    its own, outside the test database)."""
+    from tests.tracking.server import empty_log
+
+    empty_log()
+    yield
+    empty_log()

@@ -3,7 +3,6 @@ stores the events and hands them to commerce in the same transaction."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
 
@@ -15,16 +14,8 @@ from rapport.tracking.actions import do_create_source
 from rapport.tracking.pipeline import process_pending
 from tests.factories import World
 from tests.tracking.pipeline_helpers import append
-from tests.tracking.server import empty_log
 
-pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture(autouse=True)
-def _fresh_log() -> Iterator[None]:
-    empty_log()
-    yield
-    empty_log()
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("fresh_log")]
 
 
 def test_a_visitor_who_signs_up_and_buys(world: World) -> None:

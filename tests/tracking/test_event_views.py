@@ -28,18 +28,6 @@ HX = {"HX-Request": "true"}
 
 
 @pytest.fixture
-def shop(world: World) -> Source:
-    return do_create_source(world.actor(), name="Web shop", kind="website")
-
-
-@pytest.fixture
-def ann(world: World) -> Contact:
-    return do_create_contact(
-        world.actor(), identities=[Claim("email", "ann@example.com")], full_name="Ann Example"
-    ).contact
-
-
-@pytest.fixture
 def owner(world: World) -> Client:
     return client_for(world.owner)
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any, get_args
 
-import pytest
 from django.test import Client
 from django.utils import timezone
 
@@ -21,18 +20,6 @@ from rapport.tracking.models import Source
 from rapport.tracking.spec import TYPES
 from tests.factories import World
 from tests.tracking import event_rows as rows
-
-
-@pytest.fixture
-def shop(world: World) -> Source:
-    return do_create_source(world.actor(), name="Web shop", kind="website")
-
-
-@pytest.fixture
-def ann(world: World) -> Contact:
-    return do_create_contact(
-        world.actor(), identities=[Claim("email", "ann@example.com")], full_name="Ann Example"
-    ).contact
 
 
 def token_client(world: World, scopes: list[str], role: str = "owner") -> Client:

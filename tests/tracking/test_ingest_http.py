@@ -13,7 +13,7 @@ from typing import Any
 import httpx
 import pytest
 
-from rapport.tracking.actions import do_create_source, do_rotate_write_key
+from rapport.tracking.actions import do_rotate_write_key
 from rapport.tracking.ingest.app import IngestApp
 from rapport.tracking.ingest.committer import GroupCommitter
 from rapport.tracking.ingest.keys import KeyCache
@@ -25,11 +25,6 @@ from tests.factories import World
 from tests.tracking.server import RunningHost, serve_rapport
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture
-def shop(world: World) -> Source:
-    return do_create_source(world.actor(), name="Shop", kind="website")
 
 
 @pytest.fixture

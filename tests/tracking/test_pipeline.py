@@ -5,7 +5,6 @@ lifecycle, sessions and per-contact activity."""
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -24,16 +23,8 @@ from rapport.tracking.models import (
 from rapport.tracking.pipeline import process_pending
 from tests.factories import World
 from tests.tracking.pipeline_helpers import append, append_many
-from tests.tracking.server import empty_log
 
-pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture(autouse=True)
-def _fresh_log() -> Iterator[None]:
-    empty_log()
-    yield
-    empty_log()
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("fresh_log")]
 
 
 @pytest.fixture
