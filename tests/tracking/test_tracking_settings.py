@@ -179,6 +179,7 @@ def test_each_source_shows_how_to_install_it(world: World) -> None:
         for element_id in ids:
             assert f'data-copy="#{element_id}"' in page
         assert f'href="/w/{world.workspace.slug}/settings/sources/{source.pk}/events/"' in page
+    assert f'href="/w/{world.workspace.slug}/settings/sources/quarantine/"' in page
     assert inline_code(page) == []
 
 
