@@ -96,7 +96,11 @@ def test_segment_python_sends_every_call_and_rapport_resolves_the_customer(
             ],
         },
     )
-    analytics.group(user_id="cust-42", group_id="acme", traits={"name": "Acme GmbH"})
+    analytics.group(
+        user_id="cust-42",
+        group_id="acme",
+        traits={"name": "Acme GmbH", "website": "https://www.acme.example/"},
+    )
     analytics.alias(previous_id="cust-42", user_id="ada-2027")
     assert errors == []
     process_pending()
@@ -105,6 +109,9 @@ def test_segment_python_sends_every_call_and_rapport_resolves_the_customer(
     assert contact.pk == prospect.pk  # the alias joined the new id to the same person
     assert contact.lifecycle == "customer"
     assert contact.order_count == 1
+    assert contact.company is not None
+    assert contact.company.name == "Acme GmbH"  # the group call named the account
+    assert contact.company.domain == "acme.example"
     stored = list(
         TrackedEvent.objects.for_workspace(world.workspace)
         .filter(contact=contact)

@@ -8,8 +8,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from datetime import datetime
 
+from rapport.core.errors import DomainError
+
 from . import lifecycle
-from .models import Contact, Identity, Lifecycle
+from .models import Company, Contact, Identity, Lifecycle
 from .transfer.fast import update_rows
 
 
@@ -45,3 +47,36 @@ def mark_active(workspace_id: int, last_seen: Mapping[int, datetime]) -> None:
         if current is None or current < last_seen[pk]
     ]
     update_rows(Contact, ["last_activity_at"], rows)
+
+
+def join_companies(workspace_id: int, groups: Mapping[int, tuple[str, str]]) -> int:
+    """Group calls, as ``{contact id: (company name, website)}``: the company is found
+    by name (case-insensitive) or made, and set on contacts that have none yet (a
+    company an agent chose is not overwritten by a tracking call). Returns how many
+    contacts got one."""
+    from .actions.companies import clean_domain
+
+    linked = 0
+    companies: dict[str, Company] = {}
+    for contact_id, (raw_name, website) in groups.items():
+        name = " ".join(raw_name.split())[:200]
+        if not name:
+            continue
+        company = companies.get(name.lower())
+        if company is None:
+            company = Company.objects.for_workspace(workspace_id).filter(name__iexact=name).first()
+            if company is None:
+                try:
+                    domain = clean_domain(website)
+                except DomainError:
+                    domain = ""  # a malformed website in traits does not stop the link
+                company = Company.objects.create(
+                    workspace_id=workspace_id, name=name, domain=domain
+                )
+            companies[name.lower()] = company
+        linked += (
+            Contact.objects.for_workspace(workspace_id)
+            .filter(pk=contact_id, company__isnull=True)
+            .update(company=company)
+        )
+    return linked

@@ -24,7 +24,12 @@ import orjson
 from django.conf import settings
 from django.db import transaction
 
-from rapport.contacts.behaviour import existing_identities, mark_active, promote_identified
+from rapport.contacts.behaviour import (
+    existing_identities,
+    join_companies,
+    mark_active,
+    promote_identified,
+)
 from rapport.contacts.bulk import resolve_stream
 from rapport.contacts.normalize import InvalidIdentity
 from rapport.contacts.resolution import Claim, normalise_claims
@@ -337,6 +342,7 @@ class Pipeline:
             if contact_id is not None and any(c.kind != ANONYMOUS for c in item.claims)
         }
         promote_identified(workspace_id, identified)
+        self._join_companies(workspace_id, items, resolved)
         visits = [
             self._visit(item, contact_id)
             for item, (contact_id, _) in zip(items, resolved, strict=True)
@@ -372,6 +378,25 @@ class Pipeline:
             )
             for row in rows
         ]
+
+    def _join_companies(
+        self,
+        workspace_id: int,
+        items: list[_Incoming],
+        resolved: list[tuple[int | None, int | None]],
+    ) -> None:
+        """A group call names the account a person belongs to. Linked by the company's
+        name in traits (groupIds are often opaque, so a call without a name is stored
+        but links nothing)."""
+        groups: dict[int, tuple[str, str]] = {}
+        for item, (contact_id, _) in zip(items, resolved, strict=True):
+            traits = item.event.traits
+            name = traits.get("name")
+            if item.event.type == "group" and contact_id is not None and isinstance(name, str):
+                website = traits.get("website")
+                groups[contact_id] = (name, website if isinstance(website, str) else "")
+        if groups:
+            join_companies(workspace_id, groups)
 
     def _visit(self, item: _Incoming, contact_id: int | None) -> Visit:
         event, page = item.event, _page(item.event.context)
