@@ -91,35 +91,17 @@ def recompute(
     contact: Contact, policy: LifecyclePolicy | None = None, *, identified: bool | None = None
 ) -> bool:
     """Store the contact's stage; a change is a timeline entry and a domain event."""
-    stage = stage_of(contact, policy=policy, identified=identified)
-    if stage == contact.lifecycle:
-        return False
-    before = contact.lifecycle
-    now = timezone.now()
-    contact.lifecycle = stage
-    contact.lifecycle_changed_at = now
-    contact.save(update_fields=["lifecycle", "lifecycle_changed_at", "updated_at"])
-    TimelineEntry.objects.create(
-        workspace_id=contact.workspace_id,
-        contact=contact,
-        kind="lifecycle",
-        occurred_at=now,
-        summary=f"Lifecycle: {Lifecycle(before).label} → {stage.label}",
-        data={"from": before, "to": stage.value},
-        source="contacts",
+    return (
+        recompute_many(contact.workspace_id, [contact], policy=policy, identified=identified) == 1
     )
-    publish(
-        Event.LIFECYCLE_CHANGED,
-        contact.workspace_id,
-        contact_id=contact.pk,
-        before=before,
-        after=stage.value,
-    )
-    return True
 
 
 def recompute_many(
-    workspace_id: int, contacts: list[Contact], *, identified: bool | None = None
+    workspace_id: int,
+    contacts: list[Contact],
+    *,
+    policy: LifecyclePolicy | None = None,
+    identified: bool | None = None,
 ) -> int:
     """``recompute`` for a batch (the tracking pipeline's): the policy read once,
     contacts updated and timeline entries inserted with one statement each. Same
@@ -128,7 +110,7 @@ def recompute_many(
 
     if not contacts:
         return 0
-    policy = policy_for(workspace_id)
+    policy = policy or policy_for(workspace_id)
     now = timezone.now()
     changed: list[tuple[Contact, str, Lifecycle]] = []
     for contact in contacts:
@@ -157,7 +139,7 @@ def recompute_many(
         ],
     )
     for contact, before, stage in changed:
-        contact.lifecycle, contact.lifecycle_changed_at = stage, now
+        contact.lifecycle, contact.lifecycle_changed_at, contact.updated_at = stage, now, now
         publish(
             Event.LIFECYCLE_CHANGED,
             workspace_id,
