@@ -12,7 +12,7 @@ from rapport.core.errors import DomainError
 
 from . import lifecycle
 from .models import Company, Contact, Identity, Lifecycle
-from .transfer.fast import update_rows
+from .transfer.fast import advance_rows
 
 
 def existing_identities(workspace_id: int, kind: str, values: Iterable[str]) -> set[str]:
@@ -38,15 +38,14 @@ def promote_identified(workspace_id: int, contact_ids: Iterable[int]) -> int:
 
 def mark_active(workspace_id: int, last_seen: Mapping[int, datetime]) -> None:
     """Move ``last_activity_at`` forward (never back: events arrive late)."""
-    if not last_seen:
-        return
-    stale = Contact.objects.for_workspace(workspace_id).filter(pk__any=list(last_seen))
-    rows = [
-        [pk, last_seen[pk]]
-        for pk, current in stale.values_list("pk", "last_activity_at")
-        if current is None or current < last_seen[pk]
-    ]
-    update_rows(Contact, ["last_activity_at"], rows)
+    ids = Contact.objects.for_workspace(workspace_id).filter(pk__any=list(last_seen))
+    # The ids are checked against the workspace; the guard in the update spares
+    # reading the current times.
+    advance_rows(
+        Contact,
+        "last_activity_at",
+        [[pk, last_seen[pk]] for pk in ids.values_list("pk", flat=True)],
+    )
 
 
 def join_companies(workspace_id: int, groups: Mapping[int, tuple[str, str]]) -> int:

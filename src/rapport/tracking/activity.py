@@ -10,7 +10,7 @@ from datetime import datetime
 
 from django.db.models import Count, Max, Min
 
-from rapport.contacts.transfer.fast import insert_rows, update_rows
+from rapport.contacts.transfer.fast import EMPTY_OBJECT, insert_rows, update_rows, upsert_rows
 from rapport.core.events import Event, publish
 
 from .models import ContactActivity, Session, TrackedEvent
@@ -69,8 +69,35 @@ def _add(row: _Row, delta: Delta) -> None:
     row.weekly_sessions = dict(Counter(row.weekly_sessions) + delta.weeks)
 
 
+def _counts_only(delta: Delta) -> bool:
+    return not (delta.features or delta.weeks or delta.sessions or delta.logged_in_at)
+
+
 def apply(workspace_id: int, deltas: dict[int, Delta]) -> None:
-    """Add a batch's deltas; publish the first login of a contact."""
+    """Add a batch's deltas; publish the first login of a contact.
+
+    Most deltas only move counters and times (a visitor still in their session): those
+    are folded in by the database in one upsert, unread. The rest (a new session, app
+    features, a login) are read, merged here and written back."""
+    counts = {cid: d for cid, d in deltas.items() if _counts_only(d)}
+    upsert_rows(
+        ContactActivity,
+        ["contact", "workspace", "usage_dropping", *_FIELDS],
+        [_counts_row(workspace_id, cid, d) for cid, d in counts.items()],
+        combine=_COMBINE,
+    )
+    _merge(workspace_id, {cid: d for cid, d in deltas.items() if cid not in counts})
+
+
+def _counts_row(workspace_id: int, contact_id: int, d: Delta) -> list[object]:
+    return [contact_id, workspace_id, False, d.first_seen, d.last_seen, d.events,
+            d.page_views, 0, EMPTY_OBJECT, EMPTY_OBJECT, None]  # fmt: skip
+
+
+_COMBINE = {"first_seen": "min", "last_seen": "max", "events": "add", "page_views": "add"}
+
+
+def _merge(workspace_id: int, deltas: dict[int, Delta]) -> None:
     if not deltas:
         return
     rows = {

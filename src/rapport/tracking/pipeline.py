@@ -50,7 +50,7 @@ logger = logging.getLogger(__name__)
 _EVENT_FIELDS = ["id", "workspace", "source", "contact", "identity", "session", "message_id",
                  "type", "name", "anonymous_id", "user_id", "properties", "traits", "context",
                  "timestamp", "received_at"]  # fmt: skip
-_EVENT_ATTRS = ["pk", "workspace_id", "source_id", "contact_id", "identity_id", "session_id",
+_EVENT_ATTRS = ["event_id", "workspace_id", "source_id", "contact_id", "identity_id", "session_id",
                 *_EVENT_FIELDS[6:]]  # fmt: skip
 
 CURSOR = "pipeline"
@@ -82,28 +82,6 @@ class _Incoming:
     user_agent: str
     ip: str
     claims: list[Claim] = field(default_factory=list)
-
-
-@dataclass(slots=True)
-class _Stored:
-    """A TrackedEvent row about to be inserted (a plain record, for speed)."""
-
-    pk: int
-    workspace_id: int
-    source_id: int
-    contact_id: int | None
-    identity_id: int | None
-    session_id: int | None
-    message_id: str
-    type: str
-    name: str
-    anonymous_id: str
-    user_id: str
-    properties: dict[str, Any]
-    traits: dict[str, Any]
-    context: dict[str, Any]
-    timestamp: datetime
-    received_at: datetime
 
 
 @dataclass(frozen=True)
@@ -349,35 +327,16 @@ class Pipeline:
         ]
         assigned = assign(workspace_id, visits)
         rows = [
-            self._row(workspace_id, item, contact_id, identity_id, session.pk)
-            for item, (contact_id, identity_id), session in zip(
-                items, resolved, assigned.sessions, strict=True
+            self._row(workspace_id, item, pk, who, session.pk)
+            for item, who, session, pk in zip(
+                items, resolved, assigned.sessions, reserve_ids(TrackedEvent, len(items)),
+                strict=True,
             )
-        ]
-        for row, pk in zip(rows, reserve_ids(TrackedEvent, len(rows)), strict=True):
-            row.pk = pk
+        ]  # fmt: skip
         insert_rows(TrackedEvent, _EVENT_FIELDS, [[getattr(r, f) for f in _EVENT_ATTRS]
                                                   for r in rows])  # fmt: skip
         self._activity(workspace_id, items, rows, assigned.started)
-        return [
-            Processed(
-                workspace_id=workspace_id,
-                source_id=row.source_id,
-                event_id=row.pk,
-                contact_id=row.contact_id,
-                identity_id=row.identity_id,
-                session_id=row.session_id,
-                type=row.type,
-                name=row.name,
-                user_id=row.user_id,
-                anonymous_id=row.anonymous_id,
-                properties=row.properties,
-                traits=row.traits,
-                context=row.context,
-                timestamp=row.timestamp,
-            )
-            for row in rows
-        ]
+        return rows
 
     def _join_companies(
         self,
@@ -417,30 +376,32 @@ class Pipeline:
         self,
         workspace_id: int,
         item: _Incoming,
-        contact_id: int | None,
-        identity_id: int | None,
+        pk: int,
+        who: tuple[int | None, int | None],
         session_id: int | None,
-    ) -> _Stored:
-        event = item.event
+    ) -> Processed:
+        """The TrackedEvent row to insert, as processors will see it; ``who`` is the
+        contact and the identity it came through."""
+        event, (contact_id, identity_id) = item.event, who
         keep_ip = self._source(item.record.source_id).keep_ip
-        return _Stored(
-            pk=0,
+        return Processed(
             workspace_id=workspace_id,
             source_id=item.record.source_id,
+            event_id=pk,
             contact_id=contact_id,
             identity_id=identity_id,
             session_id=session_id,
-            message_id=event.message_id,
             type=event.type,
             name=(event.event or event.name or "")[:200],
-            anonymous_id=event.anonymous_id or "",
             user_id=event.user_id or "",
+            anonymous_id=event.anonymous_id or "",
             properties=event.properties,
             traits=event.traits,
             context=enrich_context(
                 event.context, user_agent=item.user_agent, ip=item.ip, keep_ip=keep_ip
             ),
             timestamp=event.timestamp,
+            message_id=event.message_id,
             received_at=event.received_at,
         )
 
@@ -448,7 +409,7 @@ class Pipeline:
         self,
         workspace_id: int,
         items: list[_Incoming],
-        rows: list[_Stored],
+        rows: list[Processed],
         started: list[Any],
     ) -> None:
         deltas: dict[int, activity.Delta] = {}

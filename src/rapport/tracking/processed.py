@@ -16,7 +16,7 @@ from datetime import datetime
 from typing import Any
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Processed:
     workspace_id: int
     source_id: int
@@ -32,6 +32,8 @@ class Processed:
     traits: dict[str, Any]
     context: dict[str, Any]
     timestamp: datetime  # corrected for the device's clock
+    message_id: str = ""
+    received_at: datetime | None = None
 
 
 Processor = Callable[[Sequence[Processed]], None]

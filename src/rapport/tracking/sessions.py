@@ -20,6 +20,8 @@ from .models import Session
 GAP = timedelta(minutes=30)
 _FIELDS = ["id", "workspace", "source", "contact", "visitor", "started_at", "last_at", "events",
            "page_views", "landing", "referrer", "campaign", "device"]  # fmt: skip
+# A continued session's counters are this batch's: added to the stored ones.
+_CONTINUED = {"last_at": "max", "events": "add", "page_views": "add"}
 _COLUMNS = ["pk", "workspace_id", "source_id", "contact_id", *_FIELDS[4:]]
 
 
@@ -73,11 +75,12 @@ def assign(workspace_id: int, visits: list[Visit]) -> Assigned:
         Session.objects.for_workspace(workspace_id)
         .filter(visitor__any=list({v.visitor for v in visits}), last_at__gte=earliest)
         .order_by("visitor", "-last_at")
-        .values_list(*_COLUMNS)
+        .values_list("pk", "visitor", "started_at", "last_at", "contact_id")
     )
-    for row in rows:
-        if row[4] not in latest:
-            latest[row[4]] = Open(*row)
+    for pk, visitor, started_at, last_at, contact_id in rows:
+        if visitor not in latest:
+            # Only what continuing needs; its counters here count this batch's events.
+            latest[visitor] = Open(pk, workspace_id, 0, contact_id, visitor, started_at, last_at)
     order: dict[str, list[int]] = defaultdict(list)
     for n, visit in enumerate(visits):
         order[visit.visitor].append(n)
@@ -106,6 +109,7 @@ def assign(workspace_id: int, visits: list[Visit]) -> Assigned:
         Session,
         ["last_at", "events", "page_views", "contact"],
         [[s.pk, s.last_at, s.events, s.page_views, s.contact_id] for s in touched.values()],
+        combine=_CONTINUED,
     )
     return Assigned([s for s in out if s is not None], started)
 

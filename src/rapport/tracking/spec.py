@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+import orjson
 from django.utils.dateparse import parse_datetime
 
 MAX_EVENT_BYTES = 32 * 1024
@@ -119,6 +120,15 @@ def corrected_timestamp(
     return min(moment, received_at)
 
 
+def _size(payload: dict[str, Any]) -> int:
+    """The event's size as compact JSON. orjson is ten times faster than the standard
+    module here; what it refuses (integers past 64 bits) the standard module sizes."""
+    try:
+        return len(orjson.dumps(payload, default=str))
+    except TypeError:
+        return len(json.dumps(payload, separators=(",", ":"), default=str).encode())
+
+
 def parse_event(
     payload: Any,
     *,
@@ -130,7 +140,7 @@ def parse_event(
     of a batch item. Raises ``InvalidEvent`` with the reason."""
     if not isinstance(payload, dict):
         raise InvalidEvent("an event must be a JSON object")
-    size = len(json.dumps(payload, separators=(",", ":"), default=str).encode())
+    size = _size(payload)
     if size > MAX_EVENT_BYTES:
         raise InvalidEvent(f"the event is {size:,} bytes; at most {MAX_EVENT_BYTES:,} are taken")
     kind = call or payload.get("type")
