@@ -24,6 +24,7 @@ class Catalogue:
         self.workspace_id = workspace_id
         self.products: dict[str, Product] = {}
         self._touched: set[str] = set()
+        self._described: dict[str, Line] = {}  # the line each product last took its text from
 
     def load(self, mentioned: Iterable[tuple[Line, datetime]]) -> None:
         """Read the mentioned products, locked for this transaction, and insert the
@@ -60,12 +61,12 @@ class Catalogue:
         if product is None:
             return None
         if at >= product.last_seen:
-            for name in ("product_id", "sku", "name", "brand", "category", "url", "image_url"):
-                if getattr(item, name):
-                    setattr(product, name, getattr(item, name))
-            if item.price is not None:
-                product.price = item.price
-                product.currency = item.currency or product.currency
+            # Describing a product again with the very line that described it last
+            # changes nothing (only ``seen`` writes these fields), and a batch of
+            # views repeats one line per product (``LineReader``).
+            if self._described.get(item.key) is not item:
+                _describe(product, item)
+                self._described[item.key] = item
             product.last_seen = at
         product.first_seen = min(product.first_seen, at)
         self._touched.add(item.key)
@@ -102,3 +103,13 @@ class Catalogue:
 
     def save(self) -> None:
         write(Product, [self.products[k] for k in sorted(self._touched)], CHANGING)
+
+
+def _describe(product: Product, item: Line) -> None:
+    """What the shop said last wins; what it left out stays."""
+    for name in ("product_id", "sku", "name", "brand", "category", "url", "image_url"):
+        if getattr(item, name):
+            setattr(product, name, getattr(item, name))
+    if item.price is not None:
+        product.price = item.price
+        product.currency = item.currency or product.currency

@@ -14,7 +14,7 @@ a cart or an order belongs to a person.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from django.db import transaction
 
@@ -34,14 +34,20 @@ from .catalogue import Catalogue
 from .models import COUNTED, Order, OrderStatus
 from .orders import Orders, OrderState
 
+# The events whose work needs the contact as it is now (merges followed): carts and
+# new orders belong to a person. Views only count and describe products, so a
+# stream of views costs no look-up of its contacts.
+_NEEDS_CONTACT = spec.CART_ACTIVITY | {spec.ORDER_COMPLETED}
+_OWN_PRODUCT = frozenset({spec.PRODUCT_VIEWED, spec.PRODUCT_ADDED, spec.PRODUCT_REMOVED})
 
-@dataclass(frozen=True)
-class _Event:
+
+class _Event(NamedTuple):  # a tuple: thousands are made per batch
     raw: Processed
-    contact_id: int
+    contact_id: int  # the current contact for _NEEDS_CONTACT events, else the event's own
     item: spec.Line | None  # the event's own product (viewed, added, removed)
     items: list[spec.Line] | None  # its ``products`` list, when it has one
     order: spec.OrderFacts | None
+    mentioned: Sequence[spec.Line]  # item and items: every product the event describes
 
 
 @register_processor
@@ -56,31 +62,34 @@ def process_events(batch: Sequence[Processed]) -> None:
             _apply(workspace_id, events)
 
 
-def _parse(p: Processed, contact_id: int) -> _Event:
+def _parse_all(workspace_id: int, batch: list[Processed]) -> list[_Event]:
+    needing = {p.contact_id for p in batch if p.contact_id and p.name in _NEEDS_CONTACT}
+    current = current_contact_ids(workspace_id, needing) if needing else {}
+    reader = spec.LineReader()
+    return [
+        _parse(p, current.get(p.contact_id, p.contact_id), reader) for p in batch if p.contact_id
+    ]
+
+
+def _parse(p: Processed, contact_id: int, reader: spec.LineReader) -> _Event:
     props = p.properties if isinstance(p.properties, dict) else {}
-    own = p.name in (spec.PRODUCT_VIEWED, spec.PRODUCT_ADDED, spec.PRODUCT_REMOVED)
+    item = reader.line(props) if p.name in _OWN_PRODUCT else None
     facts = spec.order(props) if p.name in spec.ORDER_EVENTS else None
-    return _Event(
-        raw=p,
-        contact_id=contact_id,
-        item=spec.line(props) if own else None,
-        items=facts.lines if facts else spec.lines(props),
-        order=facts,
-    )
+    items = facts.lines if facts else spec.lines(props, reader.line)
+    if items is None:
+        mentioned: Sequence[spec.Line] = (item,) if item else ()
+    else:
+        mentioned = [item, *items] if item else items
+    return _Event(p, contact_id, item, items, facts, mentioned)
 
 
 def _apply(workspace_id: int, batch: list[Processed]) -> None:
-    current = current_contact_ids(workspace_id, {p.contact_id for p in batch if p.contact_id})
-    events = [_parse(p, current[p.contact_id]) for p in batch if p.contact_id]
+    events = _parse_all(workspace_id, batch)
 
     catalogue = Catalogue(workspace_id)
     orders = Orders(workspace_id, catalogue)
     orders.load(e.order.order_id for e in events if e.order)
-    mentioned = [
-        (line, e.raw.timestamp)
-        for e in events
-        for line in ([e.item] if e.item else []) + (e.items or [])
-    ]
+    mentioned = [(line, e.raw.timestamp) for e in events for line in e.mentioned]
     # The known orders' lines too: replacing or cancelling them gives units back.
     catalogue.load(mentioned + orders.known_lines())
     carts = Carts(workspace_id)
@@ -122,10 +131,8 @@ def _dispatch(
     e: _Event, catalogue: Catalogue, carts: Carts, orders: Orders, refunds: list[OrderState]
 ) -> None:
     name, at = e.raw.name, e.raw.timestamp
-    for line in ([e.item] if e.item else []) + (e.items or []):
+    for line in e.mentioned:
         catalogue.seen(line, at)
-    props = e.raw.properties if isinstance(e.raw.properties, dict) else {}
-    checkout = spec.text(props.get("checkout_id")) or spec.text(props.get("order_id"))
     if name == spec.PRODUCT_VIEWED and e.item:
         catalogue.viewed(e.item.key)
     elif name == spec.PRODUCT_ADDED and e.item:
@@ -135,9 +142,9 @@ def _dispatch(
         carts.remove(e.raw, e.contact_id, e.item)
     elif name in (spec.CART_VIEWED, spec.CHECKOUT_STARTED) and e.items is not None:
         carts.replace(e.raw, e.contact_id, e.items, catalogue.products)
-        carts.touch(e.raw, e.contact_id, checkout if name == spec.CHECKOUT_STARTED else "")
+        carts.touch(e.raw, e.contact_id, _checkout_id(e) if name == spec.CHECKOUT_STARTED else "")
     elif name in spec.CART_ACTIVITY:
-        carts.touch(e.raw, e.contact_id, "" if name == spec.CART_VIEWED else checkout)
+        carts.touch(e.raw, e.contact_id, "" if name == spec.CART_VIEWED else _checkout_id(e))
     elif name == spec.ORDER_COMPLETED and e.order:
         state = orders.complete(e.raw, e.contact_id, e.order)
         if state is not None:
@@ -152,6 +159,12 @@ def _dispatch(
             refunds.append(state)
     elif name == spec.ORDER_CANCELLED and e.order:
         orders.cancel(e.raw, e.order)
+
+
+def _checkout_id(e: _Event) -> str:
+    """Read only by the cart events that use it: most events are views."""
+    props = e.raw.properties if isinstance(e.raw.properties, dict) else {}
+    return spec.text(props.get("checkout_id")) or spec.text(props.get("order_id"))
 
 
 def _tell_contacts(workspace_id: int, orders: Orders, refunds: list[OrderState]) -> None:

@@ -6,7 +6,7 @@ that does not parse is treated as absent."""
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
@@ -153,15 +153,49 @@ def line(props: Mapping[str, Any], default_currency: str = "") -> Line | None:
     )
 
 
-def lines(props: Mapping[str, Any]) -> list[Line] | None:
+def lines(
+    props: Mapping[str, Any], read: Callable[[Mapping[str, Any], str], Line | None] = line
+) -> list[Line] | None:
     """The event's ``products`` list; None when it has none (which is not the same
-    as an empty list: an empty cart)."""
+    as an empty list: an empty cart). ``read`` reads one entry (``LineReader.line``
+    remembers them)."""
     products = props.get("products")
     if not isinstance(products, list):
         return None
     default = currency(props.get("currency"))
-    found = [line(p, default) for p in products[:500] if isinstance(p, dict)]
+    found = [read(p, default) for p in products[:500] if isinstance(p, dict)]
     return [p for p in found if p is not None]
+
+
+# Values whose equality means the readers above give the same result: equal str,
+# int and non-zero float values are the same value (the key holds each value's
+# type too: 1 and 1.0 read differently as ids). Not bool (True == 1, but
+# ``text`` reads them differently), not Decimal (1.0 == 1.00, but ``text`` keeps the
+# places), not 0.0 (-0.0 == 0.0, but ``text`` and ``amount`` keep the sign).
+_PLAIN = frozenset({str, int, float, type(None)})
+
+
+class LineReader:
+    """``line`` for one batch, remembered by the properties it was given: a shop
+    (or a load test) sends the same product's properties event after event, and
+    reading them is most of what a product view costs. Lines are immutable, so
+    events with equal properties share one. Live for one batch only: the memory is
+    bounded by the batch."""
+
+    def __init__(self) -> None:
+        self._read: dict[tuple[Any, ...], Line | None] = {}
+
+    def line(self, props: Mapping[str, Any], default_currency: str = "") -> Line | None:
+        values = tuple(props.values())
+        types = tuple(map(type, values))
+        if not _PLAIN.issuperset(types) or 0 in values:
+            return line(props, default_currency)  # a value equality would not tell apart
+        key = (default_currency, tuple(props.keys()), values, types)
+        try:
+            return self._read[key]
+        except KeyError:
+            found = self._read[key] = line(props, default_currency)
+            return found
 
 
 @dataclass(frozen=True)
