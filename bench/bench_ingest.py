@@ -49,11 +49,6 @@ def _result(mode: str, run: Run, per_request: int, **extra: Any) -> dict[str, An
     }
 
 
-def _pause_for(rate: float, connections: int, latency_ms: float) -> int:
-    """wrk's per-connection delay that holds about ``rate`` requests a second."""
-    return max(1, round(connections * 1000 / rate - latency_ms))
-
-
 def _throughput(
     url: str, auth: str, tag: str, connections: tuple[int, int] = (64, 16)
 ) -> tuple[Run, Run]:
@@ -96,10 +91,9 @@ def run() -> Iterator[dict[str, Any]]:
     processes, peak = best
     with rapport_host(processes) as url:
         target = 0.7 * peak.requests_per_s
-        pause = _pause_for(target, SINGLE_CONNECTIONS, peak.p50_ms)
         at70 = wrk(f"{url}/v1/track", auth=auth, path="/v1/track", per_request=1,
                    seconds=SECONDS, connections=SINGLE_CONNECTIONS, prefix="r70",
-                   pause_ms=pause)  # fmt: skip
+                   rate=target)  # fmt: skip
         yield _result("rapport single events at 70% of peak", at70, 1, processes=processes,
                       target_per_s=round(target))  # fmt: skip
     reset_log()
@@ -109,7 +103,7 @@ def run() -> Iterator[dict[str, Any]]:
         yield _result("ORM view single events (baseline)", single, 1)
         yield _result("ORM view batches of 100 (baseline)", batch, 100)
     if LAG_SECONDS > 0:  # BENCH_LAG_SECONDS=0 skips the five-minute run
-        yield from _lag(auth, processes, 0.7 * peak.requests_per_s, peak.p50_ms)
+        yield from _lag(auth, processes, 0.7 * peak.requests_per_s)
 
 
 def _backlog_age(stop: threading.Event, ages: list[float]) -> None:
@@ -128,7 +122,7 @@ def _backlog_age(stop: threading.Event, ages: list[float]) -> None:
         close_old_connections()
 
 
-def _lag(auth: str, processes: int, rate: float, latency_ms: float) -> Iterator[dict[str, Any]]:
+def _lag(auth: str, processes: int, rate: float) -> Iterator[dict[str, Any]]:
     reset_log()
     IngestCursor.objects.update_or_create(name="pipeline", defaults={"position": 0})
     ages: list[float] = []
@@ -138,7 +132,7 @@ def _lag(auth: str, processes: int, rate: float, latency_ms: float) -> Iterator[
         sampler.start()
         run = wrk(f"{url}/v1/track", auth=auth, path="/v1/track", per_request=1,
                   seconds=LAG_SECONDS, connections=SINGLE_CONNECTIONS, prefix="lag",
-                  pause_ms=_pause_for(rate, SINGLE_CONNECTIONS, latency_ms))  # fmt: skip
+                  rate=rate)  # fmt: skip
         drained_at = time.monotonic()
         while ages and ages[-1] > 0 and time.monotonic() - drained_at < 600:
             time.sleep(0.5)
@@ -149,6 +143,7 @@ def _lag(auth: str, processes: int, rate: float, latency_ms: float) -> Iterator[
         "mode": "processing lag at 70% of peak single rate",
         "seconds": LAG_SECONDS,
         "events_per_s": round(run.requests_per_s),
+        "target_per_s": round(rate),
         "lag_p50_s": round(ordered[len(ordered) // 2], 2),
         "lag_p99_s": round(ordered[min(len(ordered) - 1, int(0.99 * len(ordered)))], 2),
         "lag_max_s": round(ordered[-1], 2),

@@ -15,7 +15,7 @@ local counter = 0
 local prefix = "%(prefix)s"
 local path = "%(path)s"
 local per_request = %(per_request)d
-local pause = %(pause)d
+local rate = %(rate)f
 wrk.method = "POST"
 wrk.headers["Content-Type"] = "application/json"
 wrk.headers["Authorization"] = "Basic %(auth)s"
@@ -41,8 +41,26 @@ request = function()
   return wrk.format(nil, path, nil, '{"batch":[' .. table.concat(items, ",") .. ']}')
 end
 
-if pause > 0 then
-  delay = function() return pause end
+-- A fixed request rate: every request has a due time, one interval after the last
+-- (wrk's LuaJIT reads the monotonic clock through its FFI). A connection that finds
+-- its request due sends at once, so a slow server gets a backlog, not a lighter load.
+if rate > 0 then
+  local ffi = require("ffi")
+  ffi.cdef[[
+    typedef struct { long tv_sec; long tv_nsec; } rapport_timespec;
+    int clock_gettime(int clock, rapport_timespec *now);
+  ]]
+  local now = ffi.new("rapport_timespec")
+  local interval = 1000 / rate
+  local due = nil
+  delay = function()
+    ffi.C.clock_gettime(1, now)
+    local ms = tonumber(now.tv_sec) * 1000 + tonumber(now.tv_nsec) / 1e6
+    if due == nil then due = ms end
+    due = due + interval
+    if due <= ms then return 0 end
+    return math.floor(due - ms)
+  end
 end
 """
 
@@ -80,11 +98,12 @@ def wrk(
     seconds: int,
     connections: int,
     prefix: str,
-    pause_ms: int = 0,
+    rate: float = 0.0,
     visitors: int = 5_000,
 ) -> Run:
+    """``rate``: requests a second to hold (0: as many as the server takes)."""
     script = _LUA % {"prefix": prefix, "path": path, "per_request": per_request,
-                     "pause": pause_ms, "auth": auth, "visitors": visitors}  # fmt: skip
+                     "rate": rate, "auth": auth, "visitors": visitors}  # fmt: skip
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as f:
         f.write(script)
     try:

@@ -33,7 +33,7 @@ from rapport.contacts.behaviour import (
 from rapport.contacts.bulk import resolve_stream
 from rapport.contacts.normalize import InvalidIdentity
 from rapport.contacts.resolution import Claim, normalise_claims
-from rapport.contacts.transfer.fast import insert_rows, reserve_ids
+from rapport.contacts.transfer.fast import gc_paused, insert_rows, reserve_ids
 from rapport.core.models import Workspace
 
 from . import activity
@@ -56,9 +56,11 @@ _EVENT_ATTRS = ["event_id", "workspace_id", "source_id", "contact_id", "identity
 CURSOR = "pipeline"
 SETTINGS_TTL = 60.0  # seconds
 # A batch is up to this many requests or this much JSON, whichever comes first: single
-# events then go a thousand to a transaction, batches of 100 some 60 requests (about
+# events then go some 4,000 to a transaction, batches of 100 some 60 requests (about
 # 6,000 events), and the worker's memory stays bounded by the bytes, not the calls.
-ROWS_PER_BATCH = 1_000
+# Bigger batches fold more of one visitor's events into one row update; past a few
+# thousand events the gain is gone.
+ROWS_PER_BATCH = 4_000
 BYTES_PER_BATCH = 2 * 1024 * 1024
 ANONYMOUS, USER_ID, EMAIL, PHONE = "anonymous", "user_id", "email", "phone"
 
@@ -202,7 +204,9 @@ class Pipeline:
             self._sources.clear()
             self._regions.clear()
             self._cached_until = time.monotonic() + SETTINGS_TTL
-        with transaction.atomic():
+        # No cyclic collection while a batch makes its hundreds of thousands of
+        # short-lived records: it found nothing to free and cost a tenth of the time.
+        with gc_paused(), transaction.atomic():
             cursor, _ = IngestCursor.objects.select_for_update().get_or_create(name=CURSOR)
             limit = rows_per_batch or settings.RAPPORT_INGEST.get("PIPELINE_ROWS", ROWS_PER_BATCH)
             rows = _cut(self.log.read(cursor.position, limit))
