@@ -37,14 +37,13 @@ def promote_identified(workspace_id: int, contact_ids: Iterable[int]) -> int:
 
 
 def mark_active(workspace_id: int, last_seen: Mapping[int, datetime]) -> None:
-    """Move ``last_activity_at`` forward (never back: events arrive late)."""
-    ids = Contact.objects.for_workspace(workspace_id).filter(pk__any=list(last_seen))
-    # The ids are checked against the workspace; the guard in the update spares
-    # reading the current times.
+    """Move ``last_activity_at`` forward (never back: events arrive late). The
+    statement itself keeps to the workspace, so the ids need no query of their own."""
     advance_rows(
         Contact,
         "last_activity_at",
-        [[pk, last_seen[pk]] for pk in ids.values_list("pk", flat=True)],
+        [[pk, at] for pk, at in last_seen.items()],
+        workspace_id=workspace_id,
     )
 
 

@@ -33,7 +33,7 @@ from rapport.contacts.behaviour import (
 from rapport.contacts.bulk import resolve_stream
 from rapport.contacts.normalize import InvalidIdentity
 from rapport.contacts.resolution import Claim, normalise_claims
-from rapport.contacts.transfer.fast import gc_paused, insert_rows, reserve_ids
+from rapport.contacts.transfer.fast import gc_paused, insert_rows, reserve_ids, server_binding
 from rapport.core.models import Workspace
 
 from . import activity
@@ -206,7 +206,7 @@ class Pipeline:
             self._cached_until = time.monotonic() + SETTINGS_TTL
         # No cyclic collection while a batch makes its hundreds of thousands of
         # short-lived records: it found nothing to free and cost a tenth of the time.
-        with gc_paused(), transaction.atomic():
+        with gc_paused(), server_binding(), transaction.atomic():
             cursor, _ = IngestCursor.objects.select_for_update().get_or_create(name=CURSOR)
             limit = rows_per_batch or settings.RAPPORT_INGEST.get("PIPELINE_ROWS", ROWS_PER_BATCH)
             rows = _cut(self.log.read(cursor.position, limit))

@@ -17,7 +17,8 @@ writers take a transaction-level advisory lock around each group commit.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
@@ -126,6 +127,24 @@ class SqliteFileLog:
         self.db.close()
 
 
+@contextmanager
+def _on_primary_key(cur: Any) -> Iterator[None]:
+    """The table is a queue: its statistics, from whenever autovacuum last looked, say
+    nothing of where the live tail is, so the planner takes ``id > n`` for a third of
+    the table and scans all of it, dead rows included (5 million rows a minute in the
+    lag bench). The primary key's index is always the right way in: seq scans are
+    ruled out for these statements inside the caller's transaction (outside one,
+    SET LOCAL would do nothing, and the statement is planned as usual)."""
+    if not connection.in_atomic_block:
+        yield
+        return
+    cur.execute("SET LOCAL enable_seqscan = off")
+    try:
+        yield
+    finally:
+        cur.execute("SET LOCAL enable_seqscan = on")
+
+
 class DatabaseLog:
     """The main database's table. ``append`` uses a connection of its own (the
     ingest server's writer thread); ``read`` and ``trim`` use Django's connection so
@@ -162,7 +181,7 @@ class DatabaseLog:
             raise
 
     def read(self, after: int, limit: int) -> list[Row]:
-        with connection.cursor() as cur:
+        with connection.cursor() as cur, _on_primary_key(cur):
             cur.execute(
                 f"SELECT id, {_COLUMNS} FROM tracking_inboundbatch WHERE id > %s "  # noqa: S608
                 "ORDER BY id LIMIT %s",
@@ -171,7 +190,7 @@ class DatabaseLog:
             return [_record(row) for row in cur.fetchall()]
 
     def trim(self, upto: int) -> None:
-        with connection.cursor() as cur:
+        with connection.cursor() as cur, _on_primary_key(cur):
             cur.execute("DELETE FROM tracking_inboundbatch WHERE id <= %s", [upto])
 
     def pending(self, after: int) -> int:
