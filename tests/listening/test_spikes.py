@@ -14,9 +14,7 @@ from rapport.listening.spikes import (
     Bucket,
     Spike,
     SpikeConfig,
-    detect_negative_share_spikes,
     detect_spikes,
-    detect_volume_spikes,
     expected_counts,
     group_alerts,
     log_beta_binomial_tail,
@@ -166,8 +164,8 @@ def test_a_small_topic_bad_afternoon_is_found_by_pooling_buckets() -> None:
         negatives[burst + k] = round(0.5 * counts[burst + k])
     rows = [(T0 + i * HOUR, c, n) for i, (c, n) in enumerate(zip(counts, negatives, strict=True))]
     single = SpikeConfig(share_pool=1)
-    assert detect_negative_share_spikes(rows, config=single) == []
-    spikes = detect_negative_share_spikes(rows)
+    assert detect_spikes(rows, config=single, kinds=["negative_share"]) == []
+    spikes = detect_spikes(rows, kinds=["negative_share"])
     assert spikes
     assert all(s.buckets == 3 for s in spikes)
     assert spikes[0].bucket_start == T0 + (burst + 2) * HOUR
@@ -177,8 +175,8 @@ def test_few_posts_never_alert_however_improbable() -> None:
     """A silent topic that gets 9 posts in an hour is improbable, not news."""
     rows = [(T0 + i * HOUR, 0, 0) for i in range(3 * 168)]
     quiet, loud = T0 + 3 * 168 * HOUR, T0 + (3 * 168 + 5) * HOUR
-    assert detect_volume_spikes([*rows, (quiet, 9, 9)]) == []
-    [spike] = detect_volume_spikes([*rows, (loud, 10, 0)])
+    assert detect_spikes([*rows, (quiet, 9, 9)], kinds=["volume"]) == []
+    [spike] = detect_spikes([*rows, (loud, 10, 0)], kinds=["volume"])
     assert spike.bucket_start == loud
     assert spike.expected == pytest.approx(0.5)
 

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import math
 import statistics
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Literal, NamedTuple
@@ -135,34 +135,18 @@ def detect_spikes(
     bucket: timedelta = HOUR,
     since: datetime | None = None,
     config: SpikeConfig = DEFAULT_CONFIG,
+    kinds: Collection[SpikeKind] = ("volume", "negative_share"),
 ) -> list[Spike]:
-    """Volume and negative-share spikes, ordered by bucket then kind."""
+    """Spikes of the given kinds, ordered by bucket then kind. Buckets may come in any
+    order and missing ones count as zero (SQL aggregates leave out empty hours);
+    buckets before ``since`` serve only as history."""
     stream = _densify(buckets, bucket)
-    found = _volume_spikes(stream, since, config) + _share_spikes(stream, since, config)
+    found = []
+    if "volume" in kinds:
+        found += _volume_spikes(stream, since, config)
+    if "negative_share" in kinds:
+        found += _share_spikes(stream, since, config)
     return sorted(found, key=lambda s: (s.bucket_start, s.kind))
-
-
-def detect_volume_spikes(
-    buckets: Iterable[tuple[datetime, int, int]],
-    *,
-    bucket: timedelta = HOUR,
-    since: datetime | None = None,
-    config: SpikeConfig = DEFAULT_CONFIG,
-) -> list[Spike]:
-    """Buckets with improbably many mentions. Missing buckets count as zero; buckets
-    before ``since`` serve only as history."""
-    return _volume_spikes(_densify(buckets, bucket), since, config)
-
-
-def detect_negative_share_spikes(
-    buckets: Iterable[tuple[datetime, int, int]],
-    *,
-    bucket: timedelta = HOUR,
-    since: datetime | None = None,
-    config: SpikeConfig = DEFAULT_CONFIG,
-) -> list[Spike]:
-    """Buckets with an improbably high share of negative mentions."""
-    return _share_spikes(_densify(buckets, bucket), since, config)
 
 
 def group_alerts(
