@@ -1,0 +1,75 @@
+"""A post as the matcher reads it: its text folded and cut into words, hashtags and
+handles once, whatever number of topics look at it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .text import fold, handle_keys, handles, hashtags, words
+
+FOLDED, CASED = 0, 1  # diacritics folded away / significant (only case folded)
+
+
+@dataclass(frozen=True, slots=True)
+class PostText:
+    """What a topic can ask about a post: its text and three fields."""
+
+    text: str
+    lang: str = ""
+    source: str = ""
+    author: str = ""
+
+
+class PostTokens:
+    """The post folded both ways (the case-only way computed on first use, since most
+    topics ignore diacritics), plus its field keys."""
+
+    __slots__ = ("_sets", "_tokens", "fields", "post")
+
+    def __init__(self, post: PostText) -> None:
+        self.post = post
+        folded = fold(post.text)
+        self._tokens: list[tuple[list[str], list[str], list[str]] | None] = [
+            (words(folded), hashtags(folded), handles(folded)),
+            None,
+        ]
+        self._sets: list[frozenset[str] | None] = [None, None]
+        self.fields = field_keys(post)
+
+    def tokens(self, mode: int) -> tuple[list[str], list[str], list[str]]:
+        """(words, hashtags, handles) folded the ``mode`` way."""
+        found = self._tokens[mode]
+        if found is None:
+            folded = fold(self.post.text, diacritics=True)
+            found = (words(folded), hashtags(folded), handles(folded))
+            self._tokens[mode] = found
+        return found
+
+    def words(self, mode: int = FOLDED) -> list[str]:
+        return self.tokens(mode)[0]
+
+    def word_set(self, mode: int) -> frozenset[str]:
+        found = self._sets[mode]
+        if found is None:
+            found = self._sets[mode] = frozenset(self.tokens(mode)[0])
+        return found
+
+
+def field_keys(post: PostText) -> list[tuple[str, str]]:
+    """("lang", "pt-br") and ("lang", "pt") for a Brazilian post, ("source", …), and
+    one ("author", …) per name the author's handle answers to."""
+    keys: list[tuple[str, str]] = []
+    if post.lang:
+        lang = fold(post.lang).replace("_", "-")
+        keys.append(("lang", lang))
+        if "-" in lang:
+            keys.append(("lang", lang.split("-", 1)[0]))
+    if post.source:
+        keys.append(("source", fold(post.source)))
+    if post.author:
+        keys.extend(("author", key) for key in handle_keys(fold(post.author)))
+    return keys
+
+
+def analyse(post: PostText | PostTokens) -> PostTokens:
+    return post if isinstance(post, PostTokens) else PostTokens(post)
