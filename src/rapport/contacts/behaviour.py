@@ -8,6 +8,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from datetime import datetime
 
+from django.db.models.functions import Lower
+
 from rapport.core.errors import DomainError
 
 from . import lifecycle
@@ -78,3 +80,34 @@ def join_companies(workspace_id: int, groups: Mapping[int, tuple[str, str]]) -> 
             .update(company=company)
         )
     return linked
+
+
+def contacts_by_identity(workspace_id: int, kind: str, values: Iterable[str]) -> dict[str, int]:
+    """Which contact holds each of these identities (values as normalised for
+    ``kind``; absent when nobody does)."""
+    return dict(
+        Identity.objects.for_workspace(workspace_id)
+        .filter(kind=kind, value__any=list(set(values)))
+        .values_list("value", "contact_id")
+    )
+
+
+def contacts_by_name(workspace_id: int, names: Iterable[str]) -> dict[str, int]:
+    """Contacts whose full name is exactly one of ``names`` (case-insensitive; first
+    and last name at least), for suggestions: a name two contacts share suggests
+    nobody. Keys are lower-case."""
+    wanted = {" ".join(n.split()).lower() for n in names}
+    wanted = {n for n in wanted if " " in n and len(n) >= 5}
+    if not wanted:
+        return {}
+    found: dict[str, list[int]] = {}
+    rows = (
+        Contact.objects.for_workspace(workspace_id)
+        .filter(merged_into__isnull=True)
+        .annotate(lower_name=Lower("full_name"))
+        .filter(lower_name__any=sorted(wanted))
+        .values_list("pk", "lower_name")
+    )
+    for pk, name in rows:
+        found.setdefault(name, []).append(pk)
+    return {name: ids[0] for name, ids in found.items() if len(ids) == 1}

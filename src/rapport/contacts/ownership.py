@@ -19,7 +19,10 @@ class Owned:
 
     @property
     def label(self) -> str:
-        return self.model._meta.label_lower
+        """The key merges record moved rows under: the model, and the field when a
+        model points at contacts more than once (a post's author and its suggestion)."""
+        base = self.model._meta.label_lower
+        return base if self.contact_field == "contact" else f"{base}.{self.contact_field}"
 
 
 _registry: dict[str, Owned] = {}

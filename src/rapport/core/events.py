@@ -50,6 +50,10 @@ class Event(StrEnum):
     LONG_ABSENCE = "tracking.long_absence"
     USAGE_DROPPING = "tracking.usage_dropping"
     FIRST_LOGIN = "tracking.first_login"
+    TOPIC_CHANGED = "listening.topic_changed"
+    MENTION_CREATED = "listening.mention_created"
+    MENTION_CORRECTED = "listening.mention_corrected"
+    LISTENING_ALERT = "listening.alert"
 
 
 @dataclass(frozen=True)

@@ -27,6 +27,8 @@ class Perm(StrEnum):
     JOBS_VIEW = "jobs.view"
     JOBS_MANAGE = "jobs.manage"
     LISTEN_VIEW = "listen.view"
+    LISTEN_MANAGE = "listen.manage"  # topics, listening sources, alert rules
+    MENTIONS_MANAGE = "mentions.manage"  # correct, tag, mark handled, link to a contact
     INBOX_VIEW = "inbox.view"
     CONTACTS_VIEW = "contacts.view"
     CONTACTS_MANAGE = "contacts.manage"
@@ -55,6 +57,8 @@ MATRIX: dict[Perm, frozenset[Role]] = {
     Perm.JOBS_VIEW: _ADMINS,
     Perm.JOBS_MANAGE: _ADMINS,
     Perm.LISTEN_VIEW: _ALL,
+    Perm.LISTEN_MANAGE: _ADMINS | {Role.MANAGER, Role.MARKETER},
+    Perm.MENTIONS_MANAGE: _ADMINS | {Role.MANAGER, Role.MARKETER, Role.AGENT},
     Perm.INBOX_VIEW: _ADMINS | {Role.MANAGER, Role.AGENT},
     Perm.CONTACTS_VIEW: _ALL,
     Perm.CONTACTS_MANAGE: _ADMINS | {Role.MANAGER, Role.AGENT, Role.MARKETER},
@@ -83,6 +87,9 @@ SCOPE_FOR: dict[Perm, Scope] = {
     Perm.CONTACTS_ERASE: Scope.CONTACTS_WRITE,
     Perm.SOURCES_VIEW: Scope.SOURCES_READ,
     Perm.SOURCES_MANAGE: Scope.SOURCES_WRITE,
+    Perm.LISTEN_VIEW: Scope.LISTENING_READ,
+    Perm.LISTEN_MANAGE: Scope.LISTENING_WRITE,
+    Perm.MENTIONS_MANAGE: Scope.LISTENING_WRITE,
 }
 
 # Only an owner may hand out or take away the owner role.

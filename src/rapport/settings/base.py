@@ -30,6 +30,7 @@ INSTALLED_APPS = [
     "rapport.enrichment",
     "rapport.tracking",
     "rapport.commerce",
+    "rapport.listening",
     "rapport.web",
 ]
 

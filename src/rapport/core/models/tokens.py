@@ -21,6 +21,8 @@ class Scope(models.TextChoices):
     CONTACTS_WRITE = "contacts:write", "Manage contacts"
     SOURCES_READ = "sources:read", "Read event sources"
     SOURCES_WRITE = "sources:write", "Manage event sources and their write keys"
+    LISTENING_READ = "listening:read", "Read topics, mentions and alerts"
+    LISTENING_WRITE = "listening:write", "Manage topics and listening sources; act on mentions"
 
 
 class ApiToken(WorkspaceOwned):

@@ -1,0 +1,1 @@
+"""Listening: topics, mentions, alerts, influencers."""
