@@ -1,0 +1,1 @@
+"""One package per network: its client, its parser and its provider."""

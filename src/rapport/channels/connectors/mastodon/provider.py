@@ -1,0 +1,200 @@
+"""Mastodon as a listening source: statuses with some hashtags, as one instance sees
+them (its own and those federated to it). The cursor keeps, per hashtag, the
+instance's id of the last status handed over.
+
+The streaming API has no replay, so every (re)connection first walks the hashtag
+timeline forwards from the cursor (``min_id``); streamed statuses at or before the
+cursor are dropped. ``mode: "poll"`` walks the timelines every ``interval_seconds``
+instead of streaming."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+from collections import OrderedDict
+from collections.abc import AsyncIterator, Mapping
+from functools import partial
+from typing import Any, TypeVar
+
+from rapport.channels.egress import EgressError, EgressPolicy
+from rapport.channels.http import HttpError, RateLimited
+from rapport.channels.registry import Fetched
+
+from ..social import (
+    Backoff,
+    Sleep,
+    bounded_wait,
+    checked_base_url,
+    dump_cursor,
+    later_id,
+    load_cursor,
+    patiently,
+    positive_seconds,
+    real_sleep,
+    required_token,
+    transient,
+)
+from .client import Entry, MastodonClient
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+_HASHTAG = re.compile(r"^\w{1,100}$")
+MAX_PAGES_PER_CATCH_UP = 25  # 1,000 statuses; a longer gap continues on the next round
+
+
+class MastodonProvider:
+    network = "mastodon"
+    label = "Mastodon"
+
+    def __init__(self, *, policy: EgressPolicy | None = None, sleep: Sleep = real_sleep) -> None:
+        self._policy = policy
+        self._sleep = sleep
+
+    @property
+    def policy(self) -> EgressPolicy:
+        return self._policy or EgressPolicy.from_settings()
+
+    def validate(self, config: Mapping[str, Any]) -> dict[str, Any]:
+        instance = config.get("instance")
+        if isinstance(instance, str) and instance.strip() and "://" not in instance:
+            instance = f"https://{instance.strip()}"
+        if not isinstance(instance, str) or not instance.strip():
+            raise ValueError(
+                "instance is missing: the server to listen on, like https://mastodon.social"
+            )
+        instance = _server_url(instance, "instance", self.policy)
+        streaming = config.get("streaming_url") or ""
+        mode = config.get("mode") or "stream"
+        if mode not in ("stream", "poll"):
+            raise ValueError("mode must be 'stream' (streaming API) or 'poll' (timelines)")
+        token = config.get("token")
+        return {
+            "instance": instance,
+            "streaming_url": _server_url(streaming, "streaming_url", self.policy)
+            if streaming
+            else "",
+            "hashtags": _hashtags(config.get("hashtags")),
+            "token": required_token(token, "token") if token else "",
+            "mode": mode,
+            "interval_seconds": positive_seconds(
+                config.get("interval_seconds"), "interval_seconds", 60.0, minimum=1.0
+            ),
+        }
+
+    async def stream(self, config: Mapping[str, Any], cursor: str) -> AsyncIterator[Fetched]:
+        settings = self.validate(config)
+        state = load_cursor(cursor, self.network)
+        handed_over = _Recent(5000)  # a status with two followed hashtags comes twice
+        async with MastodonClient.open(settings, self.policy) as client:
+            backoff = Backoff(self._sleep)
+            while True:
+                for tag in settings["hashtags"]:
+                    async for step in self._catch_up(client, tag, state, handed_over):
+                        yield step
+                if settings["mode"] == "poll":
+                    await self._sleep(settings["interval_seconds"])
+                    continue
+                streams = {tag: client.hashtag_stream(tag) for tag in settings["hashtags"]}
+                try:
+                    async for tag, entry in _merged(streams):
+                        if not later_id(entry.id, str(state.get(tag, ""))):
+                            continue
+                        state[tag] = entry.id
+                        backoff.reset()
+                        if handed_over.add(entry.post.external_id):
+                            yield Fetched([entry.post], dump_cursor(state))
+                except RateLimited as limited:
+                    await self._sleep(bounded_wait(limited.retry_after_seconds))
+                    continue
+                except (HttpError, EgressError) as error:
+                    if not transient(error):
+                        raise
+                    log.info(
+                        "Mastodon stream interrupted (%s); catching up and reconnecting", error
+                    )
+                await backoff.wait()
+
+    async def _catch_up(
+        self, client: MastodonClient, tag: str, state: dict[str, Any], handed_over: _Recent
+    ) -> AsyncIterator[Fetched]:
+        """The hashtag's timeline from the cursor forwards, a page a step; the first
+        time, its newest page."""
+        for _ in range(MAX_PAGES_PER_CATCH_UP):
+            last = str(state.get(tag, ""))
+            entries: list[Entry] = await patiently(partial(client.tag_page, tag, last), self._sleep)
+            fresh = [e for e in entries if not last or later_id(e.id, last)]
+            if not fresh:
+                return
+            state[tag] = fresh[-1].id
+            posts = [e.post for e in fresh if handed_over.add(e.post.external_id)]
+            yield Fetched(posts, dump_cursor(state))
+            if not last:
+                return
+
+
+class _Recent:
+    """The last ``size`` keys seen; ``add`` says whether the key is new."""
+
+    def __init__(self, size: int) -> None:
+        self._size = size
+        self._keys: OrderedDict[str, None] = OrderedDict()
+
+    def add(self, key: str) -> bool:
+        if key in self._keys:
+            return False
+        self._keys[key] = None
+        if len(self._keys) > self._size:
+            self._keys.popitem(last=False)
+        return True
+
+
+async def _merged(streams: Mapping[str, AsyncIterator[T]]) -> AsyncIterator[tuple[str, T]]:
+    """Items of several streams as they come, tagged with their key. When one stream
+    ends or fails, all are closed: the caller catches up and reconnects them together."""
+    queue: asyncio.Queue[tuple[str, T] | BaseException | None] = asyncio.Queue()
+
+    async def pump(key: str, stream: AsyncIterator[T]) -> None:
+        try:
+            async for item in stream:
+                await queue.put((key, item))
+        except Exception as error:
+            await queue.put(error)
+        else:
+            await queue.put(None)
+
+    tasks = [asyncio.create_task(pump(key, stream)) for key, stream in streams.items()]
+    try:
+        while (item := await queue.get()) is not None:
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+
+
+def _server_url(value: str, what: str, policy: EgressPolicy) -> str:
+    url = checked_base_url(value, what, "https://mastodon.social", policy)
+    path = url.split("://", 1)[1].partition("/")[2]
+    if path:
+        raise ValueError(
+            f"{what} must be the server alone, like https://mastodon.social (no /{path})"
+        )
+    return url
+
+
+def _hashtags(value: object) -> list[str]:
+    names = value.replace(",", " ").split() if isinstance(value, str) else value
+    if not isinstance(names, list | tuple):
+        raise ValueError("hashtags must be a list like ['rapport', 'opensource']")
+    cleaned = []
+    for name in names:
+        bare = str(name).strip().lstrip("#")
+        if not _HASHTAG.match(bare):
+            raise ValueError(f"{name!r} is not a hashtag (letters, digits and _ only)")
+        cleaned.append(bare)
+    if not cleaned:
+        raise ValueError("hashtags is empty: give at least one, like 'rapport'")
+    return list(dict.fromkeys(cleaned))

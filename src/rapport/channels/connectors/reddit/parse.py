@@ -1,0 +1,153 @@
+"""Reddit Listings to posts. Every listing (``/r/<sub>/new``, ``/r/<sub>/comments``,
+``/search``) is ``{kind: "Listing", data: {children: [{kind, data}], after, before}}``
+with ``t3`` things for submissions and ``t1`` for comments. Reddit escapes ``&``, ``<``
+and ``>`` in titles and bodies as HTML entities; the text here is unescaped, plain."""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import urlsplit
+
+from rapport.channels.posts import Author, RawPost
+
+SITE = "https://www.reddit.com"
+_URL = re.compile(r"https?://[^\s<>\"'()\[\]]+")
+_USER = re.compile(r"(?<![\w/])/?u/([A-Za-z0-9_-]{3,20})")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+class RedditPayloadError(ValueError):
+    """A response that is not a Reddit Listing of t1/t3 things."""
+
+
+@dataclass(frozen=True, slots=True)
+class Listing:
+    posts: list[RawPost]  # in the listing's order: newest first for new, comments, search
+    after: str  # the fullname to ask ``after=`` for the next (older) page; "" at the end
+
+
+def parse_listing(payload: object) -> Listing:
+    """One listing page."""
+    if not isinstance(payload, dict) or payload.get("kind") != "Listing":
+        raise RedditPayloadError("expected a Listing")
+    data = payload.get("data")
+    children = data.get("children") if isinstance(data, dict) else None
+    if not isinstance(children, list):
+        raise RedditPayloadError("a Listing without data.children")
+    posts = []
+    for child in children:
+        if not isinstance(child, dict) or not isinstance(child.get("data"), dict):
+            raise RedditPayloadError("a Listing child without data")
+        kind = child.get("kind")
+        if kind == "t3":
+            posts.append(parse_submission(child["data"]))
+        elif kind == "t1":
+            posts.append(parse_comment(child["data"]))
+        # "more" stubs and other kinds carry no text of their own.
+    after = data.get("after") if isinstance(data, dict) else None
+    return Listing(posts, after if isinstance(after, str) else "")
+
+
+def parse_submission(data: dict[str, Any]) -> RawPost:
+    fullname = _fullname(data, "t3")
+    title = _text(data.get("title"))
+    body = _text(data.get("selftext"))
+    link = data.get("url_overridden_by_dest") or ("" if data.get("is_self") else data.get("url"))
+    links = _links(body) + ((str(link),) if _is_web_link(link) else ())
+    return RawPost(
+        network="reddit",
+        external_id=fullname,
+        # The matcher reads ``text``; a link post's words are all in its title.
+        text=f"{title}\n\n{body}" if body else title,
+        title=title,
+        created_at=_created(data, fullname),
+        author=_author(data),
+        url=_permalink(data),
+        mentions=_mentions(f"{title} {body}"),
+        links=tuple(dict.fromkeys(links)),
+        likes=_count(data.get("score")),
+        replies=_count(data.get("num_comments")),
+        raw=data,
+    )
+
+
+def parse_comment(data: dict[str, Any]) -> RawPost:
+    fullname = _fullname(data, "t1")
+    body = _text(data.get("body"))
+    parent = data.get("parent_id")
+    return RawPost(
+        network="reddit",
+        external_id=fullname,
+        text=body,
+        title=_text(data.get("link_title")),
+        created_at=_created(data, fullname),
+        author=_author(data),
+        url=_permalink(data),
+        reply_to=parent if isinstance(parent, str) and parent[:3] in ("t1_", "t3_") else "",
+        mentions=_mentions(body),
+        links=tuple(dict.fromkeys(_links(body))),
+        likes=_count(data.get("score")),
+        raw=data,
+    )
+
+
+def fullname_order(fullname: str) -> int:
+    """Reddit ids are base-36 counters, so they sort things of one kind by arrival."""
+    try:
+        return int(fullname.partition("_")[2], 36)
+    except ValueError:
+        raise RedditPayloadError(f"not a Reddit fullname: {fullname!r}") from None
+
+
+def _fullname(data: dict[str, Any], kind: str) -> str:
+    name = data.get("name")
+    if not isinstance(name, str) or not name.startswith(f"{kind}_"):
+        thing_id = data.get("id")
+        if not isinstance(thing_id, str) or not thing_id.isalnum():
+            raise RedditPayloadError(f"a {kind} without name or id")
+        name = f"{kind}_{thing_id}"
+    fullname_order(name)
+    return name
+
+
+def _author(data: dict[str, Any]) -> Author:
+    name = data.get("author")
+    if not isinstance(name, str) or not name or name == "[deleted]":
+        return Author(handle="u/[deleted]")
+    return Author(handle=f"u/{name}", url=f"{SITE}/user/{name}")
+
+
+def _created(data: dict[str, Any], fullname: str) -> datetime:
+    created = data.get("created_utc")
+    if isinstance(created, int | float) and not isinstance(created, bool) and created > 0:
+        return datetime.fromtimestamp(created, tz=UTC)
+    raise RedditPayloadError(f"{fullname} without created_utc")
+
+
+def _permalink(data: dict[str, Any]) -> str:
+    permalink = data.get("permalink")
+    return f"{SITE}{permalink}" if isinstance(permalink, str) and permalink.startswith("/") else ""
+
+
+def _text(value: object) -> str:
+    return _CONTROL.sub("", html.unescape(value)).strip() if isinstance(value, str) else ""
+
+
+def _links(text: str) -> tuple[str, ...]:
+    return tuple(m.rstrip(".,;:!?") for m in _URL.findall(text))
+
+
+def _mentions(text: str) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(f"u/{name}" for name in _USER.findall(text)))
+
+
+def _is_web_link(value: object) -> bool:
+    return isinstance(value, str) and urlsplit(value).scheme in ("http", "https")
+
+
+def _count(value: object) -> int:
+    return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else 0

@@ -1,0 +1,213 @@
+"""Mastodon: statuses parsed from real-shaped payloads, and the provider reading a fake
+instance on 127.0.0.1 by timelines and by the streaming API."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Awaitable, Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any, TypeVar
+
+import orjson
+import pytest
+
+from rapport.channels.connectors.mastodon.markup import html_to_text
+from rapport.channels.connectors.mastodon.parse import MastodonPayloadError, parse_statuses
+from rapport.channels.connectors.mastodon.provider import MastodonProvider
+from rapport.channels.egress import EgressPolicy
+from rapport.channels.registry import Fetched, provider
+
+from .fakes import Sleeps, ids, take
+from .fakes.http_server import Disconnect, Reply
+from .fakes.mastodon import FakeMastodon, status, timeline_fixture, update_event
+
+T = TypeVar("T")
+
+
+def config(server_url: str, **extra: Any) -> dict[str, Any]:
+    return {"instance": server_url, "hashtags": ["rapport"], "token": "m-token", **extra}
+
+
+def serving(fake: FakeMastodon, scenario: Callable[[], Awaitable[T]]) -> T:
+    async def inside() -> T:
+        async with fake.server:
+            return await scenario()
+
+    return asyncio.run(inside())
+
+
+def uri(number: int) -> str:
+    return str(status(number)["uri"])
+
+
+def test_statuses_become_posts() -> None:
+    hostile, reply, launch = parse_statuses(timeline_fixture(), "mastodon.example")
+    assert launch.external_id == "https://mastodon.example/users/alice/statuses/113590000000000001"
+    assert launch.text == (
+        "Rapport 1.4 is out: segments, journeys and listening! #rapport #OpenSource\n\n"
+        "Notes: https://rapport.example/blog/1-4"
+    )
+    assert launch.hashtags == ("rapport", "OpenSource")
+    assert launch.links == ("https://rapport.example/blog/1-4",)
+    assert (launch.likes, launch.reposts, launch.replies) == (12, 4, 1)
+    assert launch.author.handle == "@alice@mastodon.example"
+    assert launch.author.followers == 1520
+    assert launch.url == "https://mastodon.example/@alice/113590000000000001"
+    assert reply.author.handle == "@bob@fosstodon.org"
+    assert reply.mentions == ("@alice@mastodon.example",)
+    assert (reply.lang, reply.text) == ("fr", "@alice Ça marche\xa0! #Rapport")
+    assert hostile.lang == ""
+
+
+def test_hostile_markup_comes_out_as_inert_text() -> None:
+    hostile = parse_statuses(timeline_fixture(), "mastodon.example")[0]
+    # Escaped by the server: the words stay, as words.
+    assert hostile.text.startswith("<script>alert(1)</script> free #rapport")
+    # Real script elements lose their content; SVG text is just text.
+    assert "steal()" not in hostile.text
+    assert "svg words" in hostile.text
+    assert hostile.links == ()  # javascript: is no link
+    assert hostile.author.name == "<img src=x onerror=alert(1)>"
+
+
+def test_blocks_and_breaks_become_line_breaks() -> None:
+    text, links = html_to_text('<p>one<br>two</p><p>three <a href="http://a.example/x">x</a></p>')
+    assert (text, links) == ("one\ntwo\n\nthree x", ("http://a.example/x",))
+
+
+def test_something_else_than_statuses_is_a_clear_error() -> None:
+    with pytest.raises(MastodonPayloadError, match="JSON array"):
+        parse_statuses({"error": "This action is not allowed"}, "mastodon.example")
+    with pytest.raises(MastodonPayloadError, match="created_at"):
+        parse_statuses([{**timeline_fixture()[2], "created_at": "yesterday"}], "mastodon.example")
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"instance": ""}, "instance is missing"),
+        ({"instance": "https://mastodon.social/@alice"}, "the server alone"),
+        ({"instance": "http://192.168.1.20"}, "private address"),
+        ({"instance": "gopher://mastodon.social"}, "only http and https"),
+        ({"hashtags": []}, "at least one"),
+        ({"hashtags": ["c++"]}, "not a hashtag"),
+        ({"mode": "push"}, "mode must be"),
+    ],
+)
+def test_settings_a_person_can_fix(change: dict[str, Any], message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        MastodonProvider().validate(
+            {"instance": "mastodon.social", "hashtags": "rapport", **change}
+        )
+
+
+def test_the_provider_is_registered() -> None:
+    assert isinstance(provider("mastodon"), MastodonProvider)
+    cleaned = provider("mastodon").validate({"instance": "mastodon.social", "hashtags": "#a, b"})
+    assert (cleaned["instance"], cleaned["hashtags"]) == ("https://mastodon.social", ["a", "b"])
+
+
+def test_streams_after_catching_up_and_survives_a_disconnect(loopback: EgressPolicy) -> None:
+    fake = FakeMastodon()
+    fake.statuses = [status(1), status(2)]
+
+    async def first_connection() -> AsyncIterator[bytes]:
+        yield b":thump\n\n"
+        yield update_event(status(3))
+        yield b"event: delete\ndata: 113590000000001001\n\n"
+        yield b"event: update\ndata: {not json\n\n"
+        fake.statuses += [status(3), status(4)]  # 4 is posted while the stream drops
+        raise Disconnect
+
+    async def second_connection() -> AsyncIterator[bytes]:
+        yield update_event(status(4))  # the catch-up already handed it over
+        yield update_event(status(5))
+
+    fake.connections["rapport"] = [first_connection, second_connection]
+    sleeps = Sleeps()
+
+    async def scenario() -> list[Fetched]:
+        source = MastodonProvider(policy=loopback, sleep=sleeps)
+        return await take(source.stream(config(fake.server.url), ""), 5)
+
+    steps = serving(fake, scenario)
+    assert ids(steps) == [uri(n) for n in range(1, 6)]
+    assert orjson.loads(steps[-1].cursor) == {"rapport": status(5)["id"]}
+    streams = [r for r in fake.requests if r.path == "/api/v1/streaming/hashtag"]
+    assert len(streams) == 2
+    assert streams[0].arg("tag") == "rapport"
+    assert streams[0].headers["authorization"] == "Bearer m-token"
+    pages = [r.arg("min_id") for r in fake.requests if r.path.startswith("/api/v1/timelines")]
+    assert pages == ["", status(3)["id"], status(4)["id"]]
+    assert sleeps.calls == [1.0]
+
+
+def test_a_restart_walks_forwards_through_a_long_gap(loopback: EgressPolicy) -> None:
+    fake = FakeMastodon()
+    fake.statuses = [status(1)]
+
+    async def scenario() -> tuple[list[Fetched], list[Fetched]]:
+        source = MastodonProvider(policy=loopback, sleep=Sleeps())
+        first = await take(source.stream(config(fake.server.url, mode="poll"), ""), 1)
+        fake.statuses += [status(n) for n in range(2, 92)]  # 90: three pages of 40
+        second = await take(
+            source.stream(config(fake.server.url, mode="poll"), first[-1].cursor), 90
+        )
+        return first, second
+
+    first, second = serving(fake, scenario)
+    assert ids(first) == [uri(1)]
+    assert ids(second) == [uri(n) for n in range(2, 92)]
+    assert [len(step.posts) for step in second] == [40, 40, 10]
+
+
+def test_a_429_waits_until_the_reset_time_mastodon_gives(loopback: EgressPolicy) -> None:
+    fake = FakeMastodon()
+    fake.statuses = [status(1)]
+    reset = (datetime.now(UTC) + timedelta(seconds=20)).isoformat().replace("+00:00", "Z")
+    fake.interrupts.append(
+        Reply.json(
+            {"error": "Too many requests"},
+            429,
+            {"x-ratelimit-limit": "300", "x-ratelimit-remaining": "0", "x-ratelimit-reset": reset},
+        )
+    )
+    sleeps = Sleeps()
+
+    async def scenario() -> list[Fetched]:
+        source = MastodonProvider(policy=loopback, sleep=sleeps)
+        return await take(source.stream(config(fake.server.url, mode="poll"), ""), 1)
+
+    assert ids(serving(fake, scenario)) == [uri(1)]
+    assert 15 <= sleeps.calls[0] <= 21
+
+
+def test_a_status_with_two_followed_hashtags_is_handed_over_once(loopback: EgressPolicy) -> None:
+    fake = FakeMastodon()
+    fake.statuses = [status(1, "rapport", "crm"), status(2, "crm")]
+
+    async def scenario() -> list[Fetched]:
+        source = MastodonProvider(policy=loopback, sleep=Sleeps())
+        settings = config(fake.server.url, hashtags=["rapport", "crm"], mode="poll")
+        return await take(source.stream(settings, ""), 2)
+
+    steps = serving(fake, scenario)
+    assert ids(steps) == [uri(1), uri(2)]
+    assert orjson.loads(steps[-1].cursor) == {"crm": status(2)["id"], "rapport": status(1)["id"]}
+
+
+def test_garbage_is_a_clear_error_and_the_cursor_still_resumes(loopback: EgressPolicy) -> None:
+    fake = FakeMastodon()
+    fake.statuses = [status(1)]
+
+    async def scenario() -> list[Fetched]:
+        source = MastodonProvider(policy=loopback, sleep=Sleeps())
+        settings = config(fake.server.url, mode="poll")
+        cursor = (await take(source.stream(settings, ""), 1))[-1].cursor
+        fake.statuses.append(status(2))
+        fake.interrupts.append(Reply.json({"statuses": []}))
+        with pytest.raises(MastodonPayloadError, match="JSON array of statuses"):
+            await take(source.stream(settings, cursor), 1)
+        return await take(source.stream(settings, cursor), 1)
+
+    assert ids(serving(fake, scenario)) == [uri(2)]
