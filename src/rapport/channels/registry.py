@@ -18,6 +18,9 @@ class Fetched:
 
     posts: list[RawPost]
     cursor: str
+    # What this step could not read, each saying where and why ("line 12: created_at
+    # ..."), for the source's page; the step's good posts are not held back by them.
+    problems: tuple[str, ...] = ()
 
 
 class Provider(Protocol):
