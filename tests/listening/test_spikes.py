@@ -110,6 +110,16 @@ def test_the_morning_rise_and_monday_are_not_spikes() -> None:
     assert expected[monday_9am] == pytest.approx(counts[monday_9am], rel=0.1)
 
 
+@pytest.mark.parametrize("first_day", range(7))
+def test_a_new_topic_raises_nothing_in_its_first_weeks(first_day: int) -> None:
+    """Whatever day a topic starts on: one that starts on a Friday has seen only a
+    Friday and a weekend when Monday morning comes."""
+    counts = [round(x) for x in normal_rate(300.0, weeks=3)][first_day * 24 :]
+    start = T0 + timedelta(days=first_day)
+    rows = [(start + i * HOUR, c, c // 7) for i, c in enumerate(counts)]
+    assert detect_spikes(rows) == []
+
+
 def clean(weeks: int = 4, peak: float = 200.0) -> Stream:
     return generate("clean", seed=5, peak=peak, negative_share=0.15, weeks=weeks,
                     volume_events=0, share_events=0)  # fmt: skip
@@ -234,9 +244,10 @@ def test_edges_raise_nothing(rows: list[tuple[datetime, int, int]]) -> None:
 def test_a_short_history_falls_back_to_the_day_and_then_the_recent_level() -> None:
     counts = [round(x) for x in normal_rate(100.0, weeks=3)]
     _, _, baselines = expected_counts(counts)
-    assert baselines[0] == -1  # nothing to go on
-    assert baselines[10] == 2  # recent level
-    assert baselines[4 * 24] == 1  # same hour on recent days
+    assert baselines[0] == baselines[23] == -1  # less than a day: nothing to go on
+    assert baselines[30] == 2  # recent level
+    assert baselines[4 * 24] == 2  # still the recent level: a few days may be a weekend
+    assert baselines[8 * 24] == 1  # same hour on the last 7 days
     assert baselines[15 * 24] == 0  # same hour of the week
 
 

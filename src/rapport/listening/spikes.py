@@ -56,8 +56,8 @@ class SpikeConfig:
     history_weeks: int = 4
     min_weeks: int = 2
     history_days: int = 7
-    min_days: int = 3
-    min_history: timedelta = timedelta(hours=6)
+    min_days: int = 7
+    min_history: timedelta = DAY
     recent_window: timedelta = DAY
     level_window: timedelta = timedelta(days=3)
     level_bounds: tuple[float, float] = (0.25, 4.0)
@@ -65,7 +65,7 @@ class SpikeConfig:
     # Volume test.
     p_value: float = 1e-4
     overdispersion: float = 0.1
-    fallback_overdispersion: float = 0.15
+    fallback_overdispersion: float = 0.1
     recent_overdispersion: float = 1.0
     min_count: int = 10
     # Negative share.
