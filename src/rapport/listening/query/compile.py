@@ -4,9 +4,10 @@ that can make the topic a candidate at all (its anchors).
 
 Anchors: a topic can be true only if one of its anchors is in the post. A term is its
 own anchor; an OR needs all its branches' anchors; an AND needs only one operand's,
-so it takes the operand whose terms look rarest (longer words, phrases, hashtags over
-short words; a field such as ``lang:en`` last). ``ford AND (price OR cena)`` becomes a
-candidate only on posts that say "ford", not on every post about prices."""
+so it takes the operand whose terms look rarest. Rarity is guessed from the other
+topics: a term many topics use ("price", "cena") is a word many posts use, a brand
+name is used by a few; a field (``lang:en``) comes last. ``ford AND (price OR cena)``
+becomes a candidate only on posts that say "ford", not on every post about prices."""
 
 from __future__ import annotations
 
@@ -84,6 +85,10 @@ class Interner:
                 self._keys[term_id] = None
                 self._free.append(term_id)
 
+    def refs(self, term_id: int) -> int:
+        """How many topics use the term."""
+        return self._refs[term_id]
+
     def live(self) -> Iterator[tuple[int, Key]]:
         for term_id, key in enumerate(self._keys):
             if key is not None:
@@ -104,6 +109,14 @@ def _never(_: AbstractSet[int]) -> bool:
     return False
 
 
+def _cost(key: Key, term_id: int, interner: Interner) -> float:
+    """Lower for terms likely to be in fewer posts."""
+    kind = key[0]
+    if kind == "f":
+        return 10_000.0 + interner.refs(term_id)
+    return interner.refs(term_id) - _specificity(key) / 1_000
+
+
 def _specificity(key: Key) -> int:
     kind = key[0]
     if kind == "t":
@@ -116,24 +129,25 @@ def _specificity(key: Key) -> int:
     return 0
 
 
-def _anchors(query: Query, keys: dict[int, Key | None]) -> list[Key] | None:
+def _anchors(query: Query, terms: Acquired, interner: Interner) -> list[int] | None:
     if isinstance(query, Not):
         return None
     if isinstance(query, Or):
-        found: list[Key] = []
+        found: list[int] = []
         for operand in query.operands:
-            sub = _anchors(operand, keys)
+            sub = _anchors(operand, terms, interner)
             if sub is None:
                 return None
             found.extend(sub)
         return found
     if isinstance(query, And):
-        options = [a for o in query.operands if (a := _anchors(o, keys)) is not None]
+        options = [a for o in query.operands if (a := _anchors(o, terms, interner)) is not None]
         if not options:
             return None
-        return min(options, key=lambda ks: sum(1 / (1 + _specificity(k)) for k in ks))
-    key = keys[id(query)]
-    return [] if key is None else [key]
+        keys = terms.key_of
+        return min(options, key=lambda ids: sum(_cost(keys[i], i, interner) for i in ids))
+    term_id = terms.ids[id(query)]
+    return [] if term_id is None else [term_id]
 
 
 def _predicate(query: Query, ids: dict[int, int | None]) -> Predicate:
@@ -177,23 +191,41 @@ def _walk_terms(query: Query) -> Iterator[Term]:
         yield query
 
 
-def compile_topic(query: Query, diacritics: bool, interner: Interner) -> CompiledTopic:
+@dataclass(frozen=True, slots=True)
+class Acquired:
+    """A topic's terms interned (by the term objects' ids within its tree)."""
+
+    ids: dict[int, int | None]
+    key_of: dict[int, Key]  # term id -> key
+    term_ids: tuple[int, ...]
+
+
+def acquire(query: Query, diacritics: bool, interner: Interner) -> Acquired:
     mode = mode_of(diacritics)
-    keys: dict[int, Key | None] = {}
     ids: dict[int, int | None] = {}
+    key_of: dict[int, Key] = {}
     acquired: list[int] = []
     for term in _walk_terms(query):
-        key = keys[id(term)] = term_key(term, mode)
+        key = term_key(term, mode)
         if key is None:
             ids[id(term)] = None
-        else:
-            ids[id(term)] = interner.acquire(key)
-            acquired.append(ids[id(term)])  # type: ignore[arg-type]
-    anchor_keys = _anchors(query, keys) or []
-    by_key = {keys[id(t)]: ids[id(t)] for t in _walk_terms(query)}
-    anchors = tuple(sorted({i for k in anchor_keys if (i := by_key[k]) is not None}))
-    predicate = None if _is_disjunction(query) else _predicate(query, ids)
-    return CompiledTopic(predicate, anchors, tuple(acquired))
+            continue
+        term_id = ids[id(term)] = interner.acquire(key)
+        key_of[term_id] = key
+        acquired.append(term_id)
+    return Acquired(ids, key_of, tuple(acquired))
+
+
+def finish(query: Query, terms: Acquired, interner: Interner) -> CompiledTopic:
+    """Anchors and predicate, once every topic of the build has acquired its terms (so
+    the interner's counts say how common each term is)."""
+    anchors = tuple(sorted(set(_anchors(query, terms, interner) or ())))
+    predicate = None if _is_disjunction(query) else _predicate(query, terms.ids)
+    return CompiledTopic(predicate, anchors, terms.term_ids)
+
+
+def compile_topic(query: Query, diacritics: bool, interner: Interner) -> CompiledTopic:
+    return finish(query, acquire(query, diacritics, interner), interner)
 
 
 # The direct path: a topic evaluated on its own against a post's tokens. Slower per

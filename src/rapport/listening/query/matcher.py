@@ -34,7 +34,7 @@ import threading
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
-from .compile import CompiledTopic, Direct, Interner, compile_direct, compile_topic
+from .compile import Acquired, CompiledTopic, Direct, Interner, acquire, compile_direct, finish
 from .index import EMPTY, Index, build_index
 from .nodes import Query
 from .parser import parse, validate
@@ -206,16 +206,19 @@ class Matcher:
     def _build(self, topics: Mapping[int, _Topic]) -> Index:
         """Under self._build_lock."""
         old, new = self._compiled, {}
+        fresh: list[tuple[int, _Topic, Acquired]] = []
         for topic_id, topic in topics.items():
             before = old.get(topic_id)
             if before is not None and before[0] is topic:
                 new[topic_id] = before
             else:
-                compiled = compile_topic(topic.query, topic.diacritics, self._interner)
-                new[topic_id] = (topic, compiled)
+                terms = acquire(topic.query, topic.diacritics, self._interner)
+                fresh.append((topic_id, topic, terms))
         for topic_id, (topic, compiled) in old.items():
-            kept = new.get(topic_id)
-            if kept is None or kept[0] is not topic:
+            kept = topics.get(topic_id)
+            if kept is not topic:
                 self._interner.release(compiled.term_ids)
+        for topic_id, topic, terms in fresh:
+            new[topic_id] = (topic, finish(topic.query, terms, self._interner))
         self._compiled = new
         return build_index({t: c for t, (_, c) in new.items()}, self._interner, self._finder)

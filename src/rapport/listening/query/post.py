@@ -24,11 +24,11 @@ class PostTokens:
     """The post folded both ways (the case-only way computed on first use, since most
     topics ignore diacritics), plus its field keys."""
 
-    __slots__ = ("_sets", "_tokens", "fields", "post")
+    __slots__ = ("_sets", "_tokens", "fields", "post", "text")
 
     def __init__(self, post: PostText) -> None:
         self.post = post
-        folded = fold(post.text)
+        folded = self.text = fold(post.text)  # case and diacritics folded
         self._tokens: list[tuple[list[str], list[str], list[str]] | None] = [
             (words(folded), hashtags(folded), handles(folded)),
             None,

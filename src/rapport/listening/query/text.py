@@ -37,18 +37,32 @@ _MARK_RANGES = (
 )  # fmt: skip
 
 
-def _strip_table() -> dict[int, str | None]:
-    table: dict[int, str | None] = {ord(k): v for k, v in _UNDECOMPOSED.items()}
-    for low, high in _MARK_RANGES:
-        for cp in range(low, high + 1):
-            if unicodedata.combining(chr(cp)) or unicodedata.category(chr(cp)) == "Mn":
-                table[cp] = None
-    return table
+def _marks() -> re.Pattern[str]:
+    cps = [
+        cp
+        for low, high in _MARK_RANGES
+        for cp in range(low, high + 1)
+        if unicodedata.combining(chr(cp)) or unicodedata.category(chr(cp)) == "Mn"
+    ]
+    runs: list[list[int]] = []
+    for cp in cps:
+        if runs and runs[-1][1] == cp - 1:
+            runs[-1][1] = cp
+        else:
+            runs.append([cp, cp])
+    return re.compile("[" + "".join(f"{chr(a)}-{chr(b)}" for a, b in runs) + "]+")
 
 
-_STRIP = _strip_table()
+# Regular expressions rather than str.translate: translate looks every character up
+# in a dict, three times slower on a post.
+_MARKS = _marks()
+_SPECIAL = re.compile("[" + "".join(_UNDECOMPOSED) + "]")
 # NFKD splits these Cyrillic letters too; they are letters, not accented ones.
 _KEEP = (("и\u0306", "й"), ("у\u0306", "ў"), ("і\u0308", "ї"))
+
+
+def _special(match: re.Match[str]) -> str:
+    return _UNDECOMPOSED[match.group()]
 
 
 def fold(text: str, *, diacritics: bool = False) -> str:
@@ -65,7 +79,8 @@ def fold(text: str, *, diacritics: bool = False) -> str:
     if "\u0306" in text or "\u0308" in text:
         for split, letter in _KEEP:
             text = text.replace(split, letter)
-    return text.translate(_STRIP)
+    text = _MARKS.sub("", text)
+    return text if text.isascii() else _SPECIAL.sub(_special, text)
 
 
 def words(folded: str) -> list[str]:
