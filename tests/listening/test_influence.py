@@ -190,6 +190,9 @@ def test_missing_information_is_left_out_not_counted_as_zero() -> None:
     assert [s.author for s in scores] == ["busy", "quiet"]
     assert scores[0].reach is None
     assert scores[0].centrality is None
+    # Self-mentions and weightless edges are no graph either.
+    noise = [Interaction("busy", "busy"), Interaction("quiet", "busy", 0.0)]
+    assert influence_scores(people, noise) == scores
     config = InfluenceConfig()
     weights = config.engagement_weight + config.frequency_weight
     expected = math.exp(

@@ -104,7 +104,8 @@ def influence_scores(
         return []
     edges = list(interactions)
     ranks = pagerank(edges, nodes=authors, damping=config.damping)
-    centrality = _centrality(ranks) if any(e.source != e.target for e in edges) else None
+    has_graph = any(e.source != e.target and e.weight > 0 for e in edges)
+    centrality = _centrality(ranks) if has_graph else None
     reach = _reach(authors.values(), config)
     engagement, per_post = _engagement(authors.values(), config)
 
