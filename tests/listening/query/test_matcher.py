@@ -8,7 +8,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from rapport.listening.query import Matcher, PostText, QuerySyntaxError
+from rapport.listening.query import Matcher, PostText, QuerySyntaxError, analyse
 
 
 @pytest.fixture(params=["automaton", "tokens"])
@@ -149,3 +149,30 @@ def test_a_change_is_visible_within_a_second_while_another_thread_matches() -> N
         matcher.close()
     assert not errors
     assert visible < 1.0
+
+
+def test_saving_a_topic_unchanged_does_not_rebuild() -> None:
+    matcher = Matcher(rebuild_delay=60)
+    try:
+        matcher.load([(1, "ford OR bmw", False)])
+        matcher.set_topic(1, "ford  OR  bmw")  # the same tree
+        assert matcher.pending == 0
+        matcher.set_topic(1, "ford OR bmw", diacritics=True)
+        assert matcher.pending == 1
+    finally:
+        matcher.close()
+
+
+def test_an_and_is_a_candidate_through_its_rarest_operand() -> None:
+    """Many topics say "price"; each names its own brand. A post about prices and no
+    brand makes no topic a candidate, so no predicate runs for it."""
+    matcher = Matcher()
+    try:
+        matcher.load([(i, f"brand{i} AND (price OR cena)", False) for i in range(100)])
+        index = matcher._state.index  # the compiled snapshot, to count candidates
+        price = index.terms_in(analyse(PostText("what a price, cena")))
+        assert price
+        assert all(index.anchors.get(t) is None for t in price)
+        assert matcher.match(PostText("brand7 price")) == {7}
+    finally:
+        matcher.close()

@@ -24,7 +24,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from .nodes import FIELDS, And, Field, Handle, Hashtag, Not, Or, Phrase, Prefix, Query, Word
-from .text import HANDLE_BODY, WORD
+from .text import HANDLE_BODY, QUERY_WORD, WORD
 
 MAX_CHARS = 2_000
 MAX_TERMS = 200
@@ -80,7 +80,8 @@ def _lex(text: str) -> list[_Token]:
 
 
 def _words(text: str) -> list[str]:
-    return WORD.findall(unicodedata.normalize("NFC", text))
+    # NFKC, as folding will: "ﬁ" is "fi", a full-width or a radical form is a letter.
+    return QUERY_WORD.findall(unicodedata.normalize("NFKC", text))
 
 
 def _text_term(raw: str, pos: int, *, quoted: bool) -> Query:

@@ -37,7 +37,7 @@ _MARK_RANGES = (
 )  # fmt: skip
 
 
-def _marks() -> re.Pattern[str]:
+def _mark_class() -> str:
     cps = [
         cp
         for low, high in _MARK_RANGES
@@ -50,12 +50,18 @@ def _marks() -> re.Pattern[str]:
             runs[-1][1] = cp
         else:
             runs.append([cp, cp])
-    return re.compile("[" + "".join(f"{chr(a)}-{chr(b)}" for a, b in runs) + "]+")
+    return "".join(f"{chr(a)}-{chr(b)}" for a, b in runs)
 
 
+_MARK_CLASS = _mark_class()
 # Regular expressions rather than str.translate: translate looks every character up
 # in a dict, three times slower on a post.
-_MARKS = _marks()
+_MARKS = re.compile(f"[{_MARK_CLASS}]+")
+# A query's words are cut before folding (to keep the user's spelling), so a combining
+# mark that has no precomposed letter must stay inside its word, as it will in the
+# post once folding has removed it (or, with diacritics significant, split it there
+# as it splits the post).
+QUERY_WORD = re.compile(f"[^\\W_](?:[^\\W_]|[{_MARK_CLASS}])*")
 _SPECIAL = re.compile("[" + "".join(_UNDECOMPOSED) + "]")
 # NFKD splits these Cyrillic letters too; they are letters, not accented ones.
 _KEEP = (("и\u0306", "й"), ("у\u0306", "ў"), ("і\u0308", "ї"))
