@@ -122,17 +122,18 @@ class _Reader:
     """Reads one post's fields through the mapping, raising ``PostError`` with the
     post's place (``posts[3]``, ``line 12``) in front."""
 
-    def __init__(self, item: Any, mapping: FieldMapping, where: str) -> None:
+    def __init__(self, item: Any, mapping: FieldMapping, where: str, separator: str) -> None:
         if not isinstance(item, Mapping):
             raise PostError(f"{where}: expected a JSON object, got {_kind(item)}")
         self.item = item
         self.mapping = mapping
         self.where = where
+        self.separator = separator
 
     def fail(self, name: str, problem: str) -> PostError:
         path = self.mapping.path(name)
         source = f" (from {path!r})" if path != name else ""
-        return PostError(f"{self.where}.{name}{source}: {problem}")
+        return PostError(f"{self.where}{self.separator}{name}{source}: {problem}")
 
     def get(self, name: str) -> Any:
         value = lookup(self.item, self.mapping.path(name))
@@ -216,9 +217,13 @@ class _Reader:
         return moment.astimezone(UTC)
 
 
-def post_from_json(item: Any, mapping: FieldMapping, *, network: str, where: str) -> RawPost:
-    """One post in the documented shape (through ``mapping``), or ``PostError``."""
-    read = _Reader(item, mapping, where)
+def post_from_json(
+    item: Any, mapping: FieldMapping, *, network: str, where: str, separator: str = "."
+) -> RawPost:
+    """One post in the documented shape (through ``mapping``), or ``PostError`` whose
+    message starts with ``where`` (``posts[3]`` + ``.`` + the field, ``line 12`` +
+    ``: `` + the field)."""
+    read = _Reader(item, mapping, where, separator)
     text, found_links = html_to_text(read.text("text", limit=MAX_TEXT * 2))
     if not text:
         raise read.fail("text", "has no words once markup is removed")
