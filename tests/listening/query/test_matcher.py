@@ -9,6 +9,7 @@ from collections.abc import Iterator
 import pytest
 
 from rapport.listening.query import Matcher, PostText, QuerySyntaxError, analyse
+from rapport.listening.query.matcher import PENDING_LIMIT
 
 
 @pytest.fixture(params=["automaton", "tokens"])
@@ -176,3 +177,25 @@ def test_an_and_is_a_candidate_through_its_rarest_operand() -> None:
         assert matcher.match(PostText("brand7 price")) == {7}
     finally:
         matcher.close()
+
+
+def test_a_burst_of_changes_beyond_the_pending_limit_waits_for_the_build() -> None:
+    matcher = Matcher(rebuild_delay=60)
+    try:
+        for i in range(PENDING_LIMIT + 10):
+            matcher.set_topic(i, f"brand{i}")
+        assert matcher.pending == PENDING_LIMIT
+        assert matcher.match(PostText("brand0 brand1")) == {0, 1}
+        assert matcher.match(PostText(f"brand{PENDING_LIMIT + 5}")) == set()  # not yet
+        matcher.set_topic(0, "other")  # a pending topic changed again: still at once
+        assert matcher.match(PostText("brand0 other")) == {0}
+    finally:
+        matcher.close()
+    fast = Matcher(rebuild_delay=0)
+    try:
+        for i in range(PENDING_LIMIT + 10):
+            fast.set_topic(i, f"brand{i}")
+        assert fast.sync(10)
+        assert fast.match(PostText(f"brand{PENDING_LIMIT + 5}")) == {PENDING_LIMIT + 5}
+    finally:
+        fast.close()

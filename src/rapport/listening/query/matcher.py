@@ -24,8 +24,11 @@ Changing topics without pausing ingestion:
   snapshot with the old pending set or the reverse. Writers serialise on a lock; any
   number of threads may call ``match``.
 
-``load`` replaces every topic at once and builds in the caller: a worker starting up
-with 50,000 topics should not evaluate them one by one meanwhile."""
+At most ``PENDING_LIMIT`` changes wait on the direct path (each costs every post a
+little, and each change copies the pending map). Beyond that, as when thousands of
+topics are saved at once, further changes reach ``match`` with the next build (a
+second or two for 50,000 topics), not at once. ``load`` replaces every topic and
+builds in the caller: the way to start a worker with many topics."""
 
 from __future__ import annotations
 
@@ -41,6 +44,8 @@ from .parser import parse, validate
 from .post import PostText, PostTokens, analyse
 
 log = logging.getLogger(__name__)
+
+PENDING_LIMIT = 256
 
 
 @dataclass(eq=False, slots=True)
@@ -173,9 +178,11 @@ class Matcher:
         self._seq += 1
         if topic is not None:
             topic.seq = self._seq
-        pending = dict(self._state.pending)
-        pending[topic_id] = _Change(self._seq, topic)
-        self._state = _State(self._state.index, pending)
+        pending = self._state.pending
+        if len(pending) < PENDING_LIMIT or topic_id in pending:
+            pending = dict(pending)
+            pending[topic_id] = _Change(self._seq, topic)
+            self._state = _State(self._state.index, pending)
         if self._thread is None and not self._closed:
             self._thread = threading.Thread(target=self._run, name="topic-matcher", daemon=True)
             self._thread.start()
