@@ -65,6 +65,8 @@ VALID = [
     ("  ford  ", Word("ford")),
     ("ford OR NOT bmw AND audi", Or((Word("ford"), And((Not(Word("bmw")), Word("audi")))))),
     ("(((ford)))", Word("ford")),
+    ("\u201cford focus\u201d", Phrase(("ford", "focus"))),
+    ("\u201enowy fiat\u201c OR fiat", Or((Phrase(("nowy", "fiat")), Word("fiat")))),
     ("lang:en NOT ford", And((Field("lang", "en"), Not(Word("ford"))))),
 ]
 
@@ -100,6 +102,7 @@ INVALID = [
     ("ford OR OR bmw", 8, "OR needs a term on each side"),
     ("(ford OR)", 6, "OR has nothing after it"),
     ('ford "bmw', 5, "unclosed quote"),
+    ("ford \u201cbmw", 5, "unclosed quote"),
     ('""', 0, "empty phrase"),
     ('ford "  "', 5, "empty phrase"),
     ('"!!"', 0, "empty phrase"),

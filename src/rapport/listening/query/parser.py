@@ -53,6 +53,11 @@ class _Token:
     pos: int
 
 
+# Typographic quotes too: a query pasted from a document or typed on a phone has them.
+_QUOTES = {'"': '"', "\u201c": "\u201d\u201c", "\u201e": "\u201c\u201d"}
+_STOPS = frozenset('()"\u201c\u201d\u201e')
+
+
 def _lex(text: str) -> list[_Token]:
     tokens: list[_Token] = []
     i, n = 0, len(text)
@@ -63,15 +68,16 @@ def _lex(text: str) -> list[_Token]:
         elif c in "()":
             tokens.append(_Token(c, c, i))
             i += 1
-        elif c == '"':
-            end = text.find('"', i + 1)
+        elif c in _QUOTES:
+            closing = _QUOTES[c]
+            end = min((p for q in closing if (p := text.find(q, i + 1)) >= 0), default=-1)
             if end < 0:
                 raise QuerySyntaxError("unclosed quote", i)
             tokens.append(_Token("PHRASE", text[i + 1 : end], i))
             i = end + 1
         else:
             j = i
-            while j < n and not text[j].isspace() and text[j] not in '()"':
+            while j < n and not text[j].isspace() and text[j] not in _STOPS:
                 j += 1
             word = text[i:j]
             tokens.append(_Token(word if word in ("AND", "OR", "NOT") else "TERM", word, i))
