@@ -4,6 +4,7 @@ read its payloads (its parser) and keep its place (the cursor it returns); the
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -43,6 +44,10 @@ class Provider(Protocol):
 
 _providers: dict[str, Provider] = {}
 
+# The networks Rapport ships a connector for: ``rapport.channels.connectors.<name>``
+# registers its provider when imported.
+NETWORKS = ("bluesky", "mastodon", "reddit", "x", "rss", "webhook", "jsonl")
+
 
 def register(provider: Provider) -> Provider:
     if provider.network in _providers and _providers[provider.network] is not provider:
@@ -60,3 +65,10 @@ def provider(network: str) -> Provider:
 
 def providers() -> dict[str, Provider]:
     return dict(_providers)
+
+
+def load_providers() -> dict[str, Provider]:
+    """Every shipped provider, registered (the web app and ``listen`` call this)."""
+    for name in NETWORKS:
+        importlib.import_module(f"rapport.channels.connectors.{name}")
+    return providers()

@@ -111,7 +111,7 @@ def store(source: ListeningSource, fetched: Fetched, index: TopicIndex, nlp: Nlp
         for copy, original in late:
             copy.duplicate_of_id = original.pk
         Post.unscoped.bulk_update([c for c, _ in late], ["duplicate_of"])
-        mentions = [_mention(ws, row, t) for row, _raw, topics in matched for t in topics]
+        mentions = [mention_of(row, t) for row, _raw, topics in matched for t in topics]
         Mention.unscoped.bulk_create(mentions)
         report.stored, report.mentions = len(rows), len(mentions)
         report.mention_ids = [m.pk for m in mentions]
@@ -122,9 +122,10 @@ def store(source: ListeningSource, fetched: Fetched, index: TopicIndex, nlp: Nlp
     return report
 
 
-def _mention(workspace_id: int, row: Post, topic_id: int) -> Mention:
+def mention_of(row: Post, topic_id: int) -> Mention:
+    """A post's mention of a topic, with the post's verdicts copied for the charts."""
     return Mention(
-        workspace_id=workspace_id,
+        workspace_id=row.workspace_id,
         topic_id=topic_id,
         post=row,
         posted_at=row.posted_at,
@@ -209,12 +210,19 @@ def _copies(workspace_id: int, prints: list[str], now: datetime) -> dict[str, in
 
 
 def _classify(workspace_id: int, matched: list[tuple[Post, RawPost, list[int]]], nlp: Nlp) -> None:
-    if not matched:
+    for row, raw, _ in matched:
+        row.lang = raw.lang[:8]  # the network's hint, until the text says otherwise
+    classify_rows(workspace_id, [row for row, _, _ in matched], nlp)
+
+
+def classify_rows(workspace_id: int, rows: list[Post], nlp: Nlp) -> None:
+    """Language, sentiment and intent on these posts (one model call for all)."""
+    if not rows:
         return
     allowed = _languages(workspace_id)
-    for row, raw, _ in matched:
-        row.lang = (nlp.language(row.text, allowed) or raw.lang or "")[:8]
-    for (row, _, _), p in zip(matched, nlp.classify([r.text for r, _, _ in matched]), strict=True):
+    for row in rows:
+        row.lang = (nlp.language(row.text, allowed) or row.lang or "")[:8]
+    for row, p in zip(rows, nlp.classify([r.text for r in rows]), strict=True):
         row.sentiment, row.sentiment_score = p.sentiment, round(p.sentiment_score, 4)
         row.intent, row.intent_score = p.intent, round(p.intent_score, 4)
 

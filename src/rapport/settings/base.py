@@ -153,6 +153,9 @@ RAPPORT = {
     "WORKER_STALE_SECONDS": 120,
 }
 
+# Where people reach this deployment: links in alert emails and webhooks.
+RAPPORT_BASE_URL = os.environ.get("RAPPORT_BASE_URL", "http://127.0.0.1:8000")
+
 LOGGING: dict[str, Any] = {
     "version": 1,
     "disable_existing_loggers": False,
