@@ -1,0 +1,199 @@
+"""Bluesky as a listening source: every new post on the network (or of some accounts)
+from Jetstream. Matching happens downstream; this only keeps up and keeps its place.
+
+Jetstream cursors are times (``time_us``, microseconds) and each instance stamps
+events with its own clock, so a reconnection, possibly to another instance, starts a
+few seconds before the cursor and drops posts already handed over by their at-uri.
+The cursor therefore carries, besides ``time_us``, short digests of the posts handed
+over in those last seconds: ``{"time_us": T, "recent": [[time_us, digest], ...]}``."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import logging
+import re
+import time
+from collections.abc import AsyncIterator, Mapping
+from typing import Any
+
+from websockets.asyncio.client import ClientConnection
+from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidStatus
+
+from rapport.channels.egress import EgressError, EgressPolicy
+from rapport.channels.http import retry_after_seconds
+from rapport.channels.posts import RawPost
+from rapport.channels.registry import Fetched
+
+from ..social import Backoff, Sleep, bounded_wait, dump_cursor, load_cursor, real_sleep
+from .client import check_endpoint, subscribe, subscribe_url
+from .parse import JetstreamPayloadError, parse_message
+
+log = logging.getLogger(__name__)
+
+# Bluesky's public instances; a source rotates through them when one fails.
+PUBLIC_ENDPOINTS = (
+    "wss://jetstream2.us-east.bsky.network/subscribe",
+    "wss://jetstream1.us-east.bsky.network/subscribe",
+    "wss://jetstream1.us-west.bsky.network/subscribe",
+    "wss://jetstream2.us-west.bsky.network/subscribe",
+)
+_DID = re.compile(r"^did:(plc:[a-z2-7]{24}|web:[A-Za-z0-9.:%-]{1,253})$")
+MAX_DIDS = 10_000  # Jetstream's own limit on wantedDids
+BATCH_POSTS = 200
+BATCH_SECONDS = 1.0
+
+
+class BlueskyProvider:
+    network = "bluesky"
+    label = "Bluesky"
+
+    def __init__(
+        self,
+        *,
+        policy: EgressPolicy | None = None,
+        sleep: Sleep = real_sleep,
+        batch_seconds: float = BATCH_SECONDS,
+    ) -> None:
+        self._policy = policy
+        self._sleep = sleep
+        self._batch_seconds = batch_seconds
+
+    @property
+    def policy(self) -> EgressPolicy:
+        return self._policy or EgressPolicy.from_settings()
+
+    def validate(self, config: Mapping[str, Any]) -> dict[str, Any]:
+        endpoints = config.get("endpoints") or list(PUBLIC_ENDPOINTS)
+        if isinstance(endpoints, str):
+            endpoints = endpoints.replace(",", " ").split()
+        if not isinstance(endpoints, list | tuple) or not endpoints:
+            raise ValueError("endpoints must be a list of wss:// Jetstream URLs")
+        for endpoint in endpoints:
+            try:
+                check_endpoint(str(endpoint), self.policy)
+            except EgressError as error:
+                raise ValueError(f"endpoint {endpoint!r}: {error}") from None
+        dids = config.get("dids") or []
+        if isinstance(dids, str):
+            dids = dids.replace(",", " ").split()
+        if not isinstance(dids, list | tuple) or len(dids) > MAX_DIDS:
+            raise ValueError(f"dids must be a list of at most {MAX_DIDS:,} account DIDs")
+        for did in dids:
+            if not isinstance(did, str) or not _DID.match(did):
+                raise ValueError(
+                    f"{did!r} is not an account DID like did:plc:ewvi7nxzyoun6zhxrhs64oiz"
+                )
+        rewind = config.get("rewind_seconds", 5)
+        if not isinstance(rewind, int | float) or not 0 <= rewind <= 600:
+            raise ValueError("rewind_seconds must be between 0 and 600")
+        return {
+            "endpoints": [str(e) for e in endpoints],
+            "dids": list(dict.fromkeys(dids)),
+            "rewind_us": int(rewind * 1_000_000),
+        }
+
+    async def stream(self, config: Mapping[str, Any], cursor: str) -> AsyncIterator[Fetched]:
+        settings = self.validate(config)
+        place = _Place.load(cursor, settings["rewind_us"])
+        backoff = Backoff(self._sleep)
+        attempt = 0
+        while True:
+            endpoint = settings["endpoints"][attempt % len(settings["endpoints"])]
+            url = subscribe_url(endpoint, settings["dids"], place.resume_from())
+            try:
+                async with subscribe(url, self.policy) as connection:
+                    async for step in _batches(connection, place, self._batch_seconds):
+                        backoff.reset()
+                        yield step
+            except InvalidStatus as refused:
+                status = refused.response.status_code
+                if status != 429 and status < 500:
+                    raise
+                wait = retry_after_seconds(refused.response.headers.get("Retry-After", ""))
+                if wait is not None:
+                    await self._sleep(bounded_wait(wait))
+                    continue
+            except (ConnectionClosed, InvalidHandshake, OSError, TimeoutError) as error:
+                log.info("Jetstream %s dropped (%s); reconnecting", endpoint, error)
+            attempt += 1
+            await backoff.wait()
+
+
+class _Place:
+    """Where the stream is: the last ``time_us`` seen and the posts handed over within
+    the rewind window before it."""
+
+    def __init__(self, time_us: int, recent: list[tuple[int, str]], rewind_us: int) -> None:
+        self.time_us = time_us
+        self.rewind_us = rewind_us
+        self.recent = {digest: seen for seen, digest in recent}
+
+    @classmethod
+    def load(cls, cursor: str, rewind_us: int) -> _Place:
+        state = load_cursor(cursor, "bluesky")
+        time_us = state.get("time_us", 0)
+        recent = state.get("recent", [])
+        if not isinstance(time_us, int) or not isinstance(recent, list):
+            raise ValueError(f"not a bluesky cursor: {cursor[:80]!r}")
+        pairs = [(int(p[0]), str(p[1])) for p in recent if isinstance(p, list) and len(p) == 2]
+        return cls(time_us, pairs, rewind_us)
+
+    def resume_from(self) -> int | None:
+        return self.time_us - self.rewind_us if self.time_us else None
+
+    def hand_over(self, post: RawPost, time_us: int) -> bool:
+        """Whether ``post`` is new; if so it is remembered."""
+        digest = hashlib.blake2b(post.external_id.encode(), digest_size=6).hexdigest()
+        if digest in self.recent:
+            return False
+        self.recent[digest] = time_us
+        return True
+
+    def advance(self, time_us: int) -> None:
+        self.time_us = max(self.time_us, time_us)
+
+    def dump(self) -> str:
+        horizon = self.time_us - self.rewind_us
+        self.recent = {d: t for d, t in self.recent.items() if t >= horizon}
+        recent = sorted((t, d) for d, t in self.recent.items())
+        return dump_cursor({"time_us": self.time_us, "recent": [list(p) for p in recent]})
+
+
+async def _batches(
+    connection: ClientConnection, place: _Place, batch_seconds: float
+) -> AsyncIterator[Fetched]:
+    """Posts in batches of up to ``BATCH_POSTS`` or ``batch_seconds``, whichever comes
+    first; a quiet spell still hands over the cursor if events moved it. When the
+    connection breaks, what was read is handed over before the error goes up, so the
+    cursor never runs ahead of the posts."""
+    posts: list[RawPost] = []
+    problems: list[str] = []
+    stored = place.time_us
+    started = time.monotonic()
+    while True:
+        remaining = batch_seconds - (time.monotonic() - started)
+        try:
+            message = await asyncio.wait_for(connection.recv(), timeout=max(remaining, 0.0))
+        except TimeoutError:
+            message = None
+        except Exception:
+            if posts or place.time_us != stored:
+                yield Fetched(posts, place.dump())
+            raise
+        if message is not None:
+            try:
+                event = parse_message(message)
+            except JetstreamPayloadError as error:
+                problems.append(f"a Jetstream message was skipped: {error}")
+                log.warning("Jetstream: %s", problems[-1])
+            else:
+                if event.post is not None and place.hand_over(event.post, event.time_us):
+                    posts.append(event.post)
+                place.advance(event.time_us)
+        if len(posts) >= BATCH_POSTS or time.monotonic() - started >= batch_seconds:
+            if posts or problems or place.time_us != stored:
+                yield Fetched(posts, place.dump())
+                stored = place.time_us
+            posts, problems = [], []
+            started = time.monotonic()
