@@ -35,7 +35,7 @@ class RuleNlp:
     def language(self, text: str, allowed: list[str]) -> str:
         return "pl" if any(c in text for c in "ąęłńśźż") else "en"
 
-    def classify(self, texts: list[str]) -> list[Verdict]:
+    def classify(self, texts: list[str], workspace_id: int) -> list[Verdict]:
         self.classified += texts
         out = []
         for t in texts:

@@ -25,3 +25,14 @@ def backfill_changed_topic(event: DomainEvent) -> None:
     # Several edits in a row: one backfill waits, and it reads the topic as saved last.
     enqueue_once(backfill_topic, f"listening.backfill:{topic_id}",
                  workspace_id=event.workspace_id, topic_id=topic_id)  # fmt: skip
+
+
+@subscribe(Event.MENTION_CORRECTED)
+def retrain_after_corrections(event: DomainEvent) -> None:
+    if event.workspace_id is None:
+        return
+    from .tasks import retrain_model
+
+    # A burst of corrections: one retraining waits, and it reads them all.
+    enqueue_once(retrain_model, f"listening.retrain:{event.workspace_id}",
+                 workspace_id=event.workspace_id)  # fmt: skip

@@ -55,7 +55,9 @@ class Nlp(Protocol):
 
     def language(self, text: str, allowed: list[str]) -> str: ...
 
-    def classify(self, texts: list[str]) -> Sequence[Prediction]: ...
+    def classify(self, texts: list[str], workspace_id: int) -> Sequence[Prediction]:
+        """With the workspace's own model when its agents' corrections made one."""
+        ...
 
 
 @dataclass
@@ -222,7 +224,7 @@ def classify_rows(workspace_id: int, rows: list[Post], nlp: Nlp) -> None:
     allowed = _languages(workspace_id)
     for row in rows:
         row.lang = (nlp.language(row.text, allowed) or row.lang or "")[:8]
-    for row, p in zip(rows, nlp.classify([r.text for r in rows]), strict=True):
+    for row, p in zip(rows, nlp.classify([r.text for r in rows], workspace_id), strict=True):
         row.sentiment, row.sentiment_score = p.sentiment, round(p.sentiment_score, 4)
         row.intent, row.intent_score = p.intent, round(p.intent_score, 4)
 

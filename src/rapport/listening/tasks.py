@@ -9,7 +9,7 @@ from django_tasks import task
 
 from rapport.jobs.schedule import periodic
 
-from . import alerting
+from . import alerting, learning
 from .backfill import backfill
 from .models import Alert, Topic
 from .nlp import ModelNlp
@@ -41,3 +41,9 @@ def notify_alert(workspace_id: int, alert_id: int) -> bool:
         return False
     alerting.notify(alert)
     return True
+
+
+@task(queue_name="listening")
+def retrain_model(workspace_id: int) -> int:
+    """The workspace's model, fine-tuned again on all its corrections."""
+    return learning.retrain(workspace_id)
