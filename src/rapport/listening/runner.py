@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import timedelta
@@ -147,3 +148,16 @@ async def _db(fn: Callable[[], Any]) -> Any:
             close_old_connections()
 
     return await asyncio.to_thread(call)
+
+
+def listen_in_thread(nlp: Nlp) -> tuple[threading.Thread, threading.Event]:
+    """``rapport serve --with-worker`` (and so ``make demo``) listens too: the loop in a
+    thread of its own, stopped by setting the event."""
+    stop = threading.Event()
+
+    def main() -> None:
+        asyncio.run(Runner(nlp).run(until=stop.is_set))
+
+    thread = threading.Thread(target=main, name="rapport-listen", daemon=True)
+    thread.start()
+    return thread, stop

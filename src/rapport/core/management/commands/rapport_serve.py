@@ -51,6 +51,8 @@ def serve(
     import uvicorn
 
     from rapport.jobs.worker import Worker
+    from rapport.listening.nlp import ModelNlp
+    from rapport.listening.runner import listen_in_thread
     from rapport.tracking.worker import run_in_thread
 
     call_command("collectstatic", interactive=False, verbosity=0)
@@ -61,6 +63,7 @@ def serve(
         worker_thread = threading.Thread(target=worker.run, name="rapport-worker", daemon=True)
         worker_thread.start()
         pipeline_thread, pipeline_stop = run_in_thread()
+        listen_thread, listen_stop = listen_in_thread(ModelNlp())
     options: dict[str, Any] = {
         "host": host,
         "port": port,
@@ -91,7 +94,9 @@ def serve(
         command.stdout.write("stopping…")
         if worker is not None and worker_thread is not None:
             pipeline_stop.set()
+            listen_stop.set()
             worker.stop()
             worker_thread.join(timeout=30)
             pipeline_thread.join(timeout=30)
+            listen_thread.join(timeout=30)
         command.stdout.write("stopped cleanly")

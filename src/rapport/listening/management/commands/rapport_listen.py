@@ -32,15 +32,3 @@ class Command(BaseCommand):
         self.stdout.flush()
         asyncio.run(Runner(ModelNlp(), selection).run(until=stop.is_set))
         self.stdout.write("listening stopped")
-
-
-def run_in_thread() -> tuple[threading.Thread, threading.Event]:
-    """``rapport serve --with-worker`` (and so ``make demo``) listens too."""
-    stop = threading.Event()
-
-    def main() -> None:
-        asyncio.run(Runner(ModelNlp()).run(until=stop.is_set))
-
-    thread = threading.Thread(target=main, name="rapport-listen", daemon=True)
-    thread.start()
-    return thread, stop
