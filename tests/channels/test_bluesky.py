@@ -201,6 +201,12 @@ def test_garbage_messages_are_skipped_and_logged_and_the_stream_goes_on(
     assert orjson.loads(steps[-1].cursor)["time_us"] == EVENTS[0]["time_us"]
     skipped = [r.getMessage() for r in caplog.records if "skipped" in r.getMessage()]
     assert len(skipped) == 2
+    problems = [p for step in steps for p in step.problems]
+    assert len(problems) == 2
+    assert problems[0].startswith("a Jetstream message was skipped: not JSON")
+    assert (
+        problems[1] == "a Jetstream message was skipped: event without a positive integer time_us"
+    )
 
 
 def test_a_429_at_the_handshake_waits_as_asked(loopback: EgressPolicy) -> None:

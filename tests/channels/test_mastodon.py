@@ -140,6 +140,9 @@ def test_streams_after_catching_up_and_survives_a_disconnect(loopback: EgressPol
     pages = [r.arg("min_id") for r in fake.requests if r.path.startswith("/api/v1/timelines")]
     assert pages == ["", status(3)["id"], status(4)["id"]]
     assert sleeps.calls == [1.0]
+    problems = [p for step in steps for p in step.problems]
+    assert len(problems) == 1
+    assert problems[0].startswith("#rapport stream: an update that is not a status was skipped")
 
 
 def test_a_restart_walks_forwards_through_a_long_gap(loopback: EgressPolicy) -> None:

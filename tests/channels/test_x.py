@@ -205,6 +205,8 @@ def test_the_filtered_stream_survives_a_disconnect_without_gap_or_duplicate(
     assert len(stream_requests) == 2
     assert stream_requests[0].headers["accept-encoding"] == "identity"
     assert sleeps.calls == [1.0]  # one pause before reconnecting
+    problems = [p for step in steps for p in step.problems]
+    assert problems == ["a filtered-stream line was skipped: a post without a numeric id"]
 
 
 def test_too_many_stream_connections_waits_for_the_window(loopback: EgressPolicy) -> None:

@@ -178,8 +178,8 @@ async def _batches(
         except TimeoutError:
             message = None
         except Exception:
-            if posts or place.time_us != stored:
-                yield Fetched(posts, place.dump())
+            if posts or problems or place.time_us != stored:
+                yield Fetched(posts, place.dump(), tuple(problems))
             raise
         if message is not None:
             try:
@@ -193,7 +193,7 @@ async def _batches(
                 place.advance(event.time_us)
         if len(posts) >= BATCH_POSTS or time.monotonic() - started >= batch_seconds:
             if posts or problems or place.time_us != stored:
-                yield Fetched(posts, place.dump())
+                yield Fetched(posts, place.dump(), tuple(problems))
                 stored = place.time_us
             posts, problems = [], []
             started = time.monotonic()

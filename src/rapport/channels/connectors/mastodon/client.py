@@ -4,7 +4,6 @@ when a spent rate-limit window reopens in ``X-RateLimit-Reset``, an ISO 8601 tim
 
 from __future__ import annotations
 
-import logging
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -22,7 +21,6 @@ from rapport.channels.posts import RawPost
 from ..social import network_client
 from .parse import MastodonPayloadError, parse_status
 
-log = logging.getLogger(__name__)
 PAGE_SIZE = 40  # the largest page Mastodon serves
 
 
@@ -77,9 +75,9 @@ class MastodonClient:
         entries = [self._entry(status) for status in payload]
         return sorted(entries, key=lambda e: (len(e.id), e.id))
 
-    async def hashtag_stream(self, tag: str) -> AsyncIterator[Entry]:
-        """New statuses with ``tag`` as the streaming API announces them. An event
-        that is not a status is skipped and logged; the stream goes on."""
+    async def hashtag_stream(self, tag: str) -> AsyncIterator[Entry | str]:
+        """New statuses with ``tag`` as the streaming API announces them. An update
+        that is not a status comes as a sentence saying so; the stream goes on."""
         lines = self._http.lines(
             f"{self._streaming}/api/v1/streaming/hashtag",
             params={"tag": tag},
@@ -90,11 +88,11 @@ class MastodonClient:
             if event != "update":
                 continue  # deletions, edits, filter changes: not new posts
             try:
-                yield self._entry(orjson.loads(data))
+                entry = self._entry(orjson.loads(data))
             except (orjson.JSONDecodeError, MastodonPayloadError) as error:
-                log.warning(
-                    "Mastodon stream #%s: skipped an update that is not a status (%s)", tag, error
-                )
+                yield f"#{tag} stream: an update that is not a status was skipped ({error})"
+                continue
+            yield entry
 
     def _entry(self, status: object) -> Entry:
         if not isinstance(status, dict) or not isinstance(status.get("id"), str):

@@ -98,6 +98,10 @@ class MastodonProvider:
                 streams = {tag: client.hashtag_stream(tag) for tag in settings["hashtags"]}
                 try:
                     async for tag, entry in _merged(streams):
+                        if isinstance(entry, str):
+                            log.warning("Mastodon: %s", entry)
+                            yield Fetched([], dump_cursor(state), (entry,))
+                            continue
                         if not later_id(entry.id, str(state.get(tag, ""))):
                             continue
                         state[tag] = entry.id

@@ -126,7 +126,13 @@ class XProvider:
                     yield step
             try:
                 async for line in client.stream():
-                    post = _stream_post(line, rule_id)
+                    try:
+                        post = _stream_post(line, rule_id)
+                    except (orjson.JSONDecodeError, XPayloadError) as error:
+                        problem = f"a filtered-stream line was skipped: {error}"
+                        log.warning("X: %s", problem)
+                        yield Fetched([], dump_cursor(state), (problem,))
+                        continue
                     since = str(state.get("since_id", ""))
                     if post is None or (since and not later_id(post.external_id, since)):
                         continue
@@ -144,16 +150,12 @@ class XProvider:
 
 
 def _stream_post(line: str, rule_id: str) -> RawPost | None:
-    """The post on one stream line; None for keep-alives, other sources' rules and
-    lines that are not posts (skipped and logged: the next line may be fine)."""
+    """The post on one stream line; None for keep-alives and other sources' rules.
+    A line that is not a post raises: the stream reports it and reads on."""
     if not line.strip():
         return None
-    try:
-        payload = orjson.loads(line)
-        post = parse_stream_line(payload)
-    except (orjson.JSONDecodeError, XPayloadError) as error:
-        log.warning("X filtered stream: skipped a line that is not a post (%s)", error)
-        return None
+    payload = orjson.loads(line)
+    post = parse_stream_line(payload)
     rules = payload.get("matching_rules")
     if (
         isinstance(rules, list)
