@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import ssl
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from types import TracebackType
@@ -46,10 +47,17 @@ class FakeServer:
     """``async with FakeServer({"/feed": Reply(...)}) as server``; ``server.url`` is the
     base URL, ``server.seen`` every request. A route may be a function of the request
     (sync or async) to answer conditionally or count calls. One request a connection.
-    ``host`` may be any 127.x address, so a test can allow one and not another."""
+    ``host`` may be any 127.x address, so a test can allow one and not another; with
+    ``tls`` the server speaks HTTPS."""
 
-    def __init__(self, routes: Mapping[str, Route], host: str = "127.0.0.1") -> None:
+    def __init__(
+        self,
+        routes: Mapping[str, Route],
+        host: str = "127.0.0.1",
+        tls: ssl.SSLContext | None = None,
+    ) -> None:
         self.host = host
+        self.tls = tls
         self.routes = dict(routes)
         self.seen: list[Seen] = []
         self.url = ""
@@ -58,9 +66,9 @@ class FakeServer:
         self._writers: set[asyncio.StreamWriter] = set()
 
     async def __aenter__(self) -> FakeServer:
-        self._server = await asyncio.start_server(self._serve, self.host, 0)
+        self._server = await asyncio.start_server(self._serve, self.host, 0, ssl=self.tls)
         self.port = self._server.sockets[0].getsockname()[1]
-        self.url = f"http://{self.host}:{self.port}"
+        self.url = f"{'https' if self.tls else 'http'}://{self.host}:{self.port}"
         return self
 
     async def __aexit__(

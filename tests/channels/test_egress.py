@@ -7,7 +7,11 @@ from __future__ import annotations
 import asyncio
 import gzip
 import ipaddress
+import shutil
+import ssl
+import subprocess
 import zlib
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -23,7 +27,7 @@ from rapport.channels.egress import (
     numeric_host,
     why_not_public,
 )
-from rapport.channels.http import HttpClient
+from rapport.channels.http import HttpClient, HttpError
 from tests.channels.conftest import FakeServer, Reply, fake_resolver
 
 FORBIDDEN_ADDRESSES = [
@@ -331,3 +335,62 @@ def test_an_ipv6_form_is_judged_by_the_ipv4_address_it_carries(number: int) -> N
         ipaddress.IPv6Address((0x2002 << 112) | (number << 80)),
     ):
         assert (why_not_public(v6) is not None) == forbidden, v6
+
+
+@pytest.fixture
+def certificate(tmp_path: Path) -> tuple[Path, Path]:
+    """A self-signed certificate for feed.example (the test trusts it directly)."""
+    if shutil.which("openssl") is None:
+        pytest.skip("needs the openssl command")
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(
+        [
+            "openssl",
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-days",
+            "2",
+            "-keyout",
+            str(key),
+            "-out",
+            str(cert),
+            "-subj",
+            "/CN=feed.example",
+            "-addext",
+            "subjectAltName=DNS:feed.example",
+        ],
+        check=True,
+        capture_output=True,
+    )
+    return cert, key
+
+
+def test_tls_names_and_verifies_the_host_while_connecting_to_the_checked_address(
+    certificate: tuple[Path, Path],
+) -> None:
+    """The socket goes to the vetted 127.0.0.1, yet the TLS handshake asks for
+    feed.example (SNI) and the certificate is checked against that name."""
+    cert, key = certificate
+    server_tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    server_tls.load_cert_chain(cert, key)
+    names: list[str | None] = []
+    server_tls.sni_callback = lambda sock, name, context: names.append(name)
+    trusted = ssl.create_default_context(cafile=str(cert))
+
+    async def scenario() -> None:
+        async with FakeServer({"/feed": Reply(body=b"secure")}, tls=server_tls) as server:
+            resolver = fake_resolver(
+                {"feed.example": ["127.0.0.1"], "other.example": ["127.0.0.1"]}
+            )
+            policy = EgressPolicy(resolver=resolver).allowing(*LOOPBACK)
+            async with HttpClient(policy=policy, verify=trusted) as http:
+                response = await http.get(f"https://feed.example:{server.port}/feed")
+                assert response.body == b"secure"
+                assert names == ["feed.example"]
+                with pytest.raises(HttpError, match="connection failed"):
+                    await http.get(f"https://other.example:{server.port}/feed")
+
+    run(scenario())

@@ -14,7 +14,7 @@ from typing import Any
 import httpx
 import pytest
 
-from rapport.channels.egress import EgressDenied, EgressPolicy
+from rapport.channels.egress import EgressDenied, EgressPolicy, EgressTooLarge
 from rapport.channels.http import (
     USER_AGENT,
     HttpClient,
@@ -200,3 +200,25 @@ def test_get_sync_for_code_outside_an_event_loop(loopback: EgressPolicy) -> None
     finally:
         server.shutdown()
         server.server_close()
+
+
+def test_a_long_lived_response_line_by_line(loopback: EgressPolicy) -> None:
+    events = b'event: update\r\ndata: {"id": 1}\r\n\r\n:thump\ndata: {"id": 2}\n'
+
+    async def scenario() -> None:
+        routes = {
+            "/stream": Reply(body=events, piece=7, drip=0.01, content_length=None),
+            "/long": Reply(body=b"x" * 5000, content_length=None),
+            "/gone": Reply(429, headers={"retry-after": "5"}),
+        }
+        async with FakeServer(routes) as server, HttpClient(policy=loopback) as http:
+            lines = [line async for line in http.lines(f"{server.url}/stream")]
+            assert lines == ["event: update", 'data: {"id": 1}', "", ":thump", 'data: {"id": 2}']
+            with pytest.raises(EgressTooLarge, match="a line longer than 1,000 bytes"):
+                async for _ in http.lines(f"{server.url}/long", max_line_bytes=1000):
+                    pass
+            with pytest.raises(RateLimited):
+                async for _ in http.lines(f"{server.url}/gone"):
+                    pass
+
+    run(scenario())
