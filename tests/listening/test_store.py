@@ -140,3 +140,22 @@ def test_each_mention_is_published_for_the_inbox_and_automation(world: World, nl
     do_create_topic(world.actor(), name="Nordlicht", query="nordlicht")
     store(make_source(world.workspace), Fetched([post("nordlicht is broken")], "c"), _index(), nlp)
     assert [(p["sentiment"], p["intent"]) for p in seen] == [("negative", "complaint")]
+
+
+def test_a_firehose_keeps_only_posts_that_match_and_saves_its_cursor_now_and_then(
+    world: World, nlp: RuleNlp
+) -> None:
+    do_create_topic(world.actor(), name="Nordlicht", query="nordlicht")
+    source = make_source(world.workspace)
+    source.keep_unmatched = False
+    source.save()
+    index = _index()
+    chatter = [post(f"chatter about the weather, day {'x' * n}") for n in range(50)]
+    report = store(source, Fetched([*chatter, post("nordlicht at last")], "c-1"), index, nlp)
+    assert (report.stored, report.mentions) == (1, 1)
+    assert list(Post.objects.for_workspace(world.workspace).values_list("text", flat=True)) == [
+        "nordlicht at last"
+    ]
+    store(source, Fetched(chatter[:3], "c-2"), index, nlp)  # nothing kept, cursor not due
+    source.refresh_from_db()
+    assert source.cursor == "c-1"

@@ -9,6 +9,7 @@ on posts that matched a topic and are not copies: they are the costly part."""
 
 from __future__ import annotations
 
+import time
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -82,8 +83,14 @@ def store(source: ListeningSource, fetched: Fetched, index: TopicIndex, nlp: Nlp
     report = StoreReport(received=len(fetched.posts))
     ws = source.workspace_id
     now = timezone.now()
+    candidates = fetched.posts
+    if not source.keep_unmatched:
+        # A firehose: posts that match no topic are not kept, and cost only the match.
+        candidates = [p for p in candidates if _matches(index, source, p)]
+        if not candidates and not _cursor_due(source):
+            return report
     with transaction.atomic():
-        posts = _fresh(source, fetched.posts, report)
+        posts = _fresh(source, candidates, report)
         rows = [_row(source, p, now) for p in posts]
         copies = _copies(ws, [r.fingerprint for r in rows if r.fingerprint], now)
         matched: list[tuple[Post, RawPost, list[int]]] = []
@@ -122,6 +129,23 @@ def store(source: ListeningSource, fetched: Fetched, index: TopicIndex, nlp: Nlp
             publish(Event.MENTION_CREATED, ws, mention_id=m.pk, topic_id=m.topic_id,
                     post_id=m.post_id, sentiment=m.sentiment, intent=m.intent)  # fmt: skip
     return report
+
+
+def _matches(index: TopicIndex, source: ListeningSource, p: RawPost) -> bool:
+    text = clean_text(p.text or p.title)
+    return bool(index.match(source.workspace_id, PostText(text, p.lang, source.network,
+                                                          row_handle(p))))  # fmt: skip
+
+
+CURSOR_EVERY = 5.0  # seconds: a firehose's cursor is saved this often when nothing matched
+_cursor_saved: dict[int, float] = {}
+
+
+def _cursor_due(source: ListeningSource) -> bool:
+    """Whether a step with nothing to store should still save the cursor. A restart
+    re-reads at most these seconds of the stream, and the unique post ids drop what
+    was stored already; saving every step would cost a commit each."""
+    return time.monotonic() - _cursor_saved.get(source.pk, 0.0) >= CURSOR_EVERY
 
 
 def mention_of(row: Post, topic_id: int) -> Mention:
@@ -289,6 +313,7 @@ def _link_contacts(workspace_id: int, network: str, rows: list[Post], posts: lis
 
 
 def _advance(source: ListeningSource, cursor: str, rows: list[Post], now: datetime) -> None:
+    _cursor_saved[source.pk] = time.monotonic()
     source.cursor = cursor
     source.state = SourceState.CONNECTED
     source.posts_seen += len(rows)

@@ -15,6 +15,9 @@ from rapport.core.permissions import Perm
 
 from ..models import ListeningSource, SourceState
 
+# Networks whose source is everything everyone posts: only matching posts are kept.
+FIREHOSES = frozenset({"bluesky"})
+
 
 def do_create_listening_source(
     actor: Actor, *, name: str, network: str, config: dict[str, Any]
@@ -34,8 +37,9 @@ def do_create_listening_source(
     try:
         with transaction.atomic():
             source = ListeningSource.objects.create(
-                workspace=actor.workspace, name=name, network=network, config=clean
-            )
+                workspace=actor.workspace, name=name, network=network, config=clean,
+                keep_unmatched=network not in FIREHOSES,
+            )  # fmt: skip
             # Only the name and the network: settings may carry a token.
             record(actor, "listening_source.create", source,
                    after={"name": name, "network": network})  # fmt: skip

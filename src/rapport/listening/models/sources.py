@@ -33,6 +33,10 @@ class ListeningSource(WorkspaceOwned):
     last_post_at = models.DateTimeField(null=True, blank=True)
     rate_limited_until = models.DateTimeField(null=True, blank=True)
     posts_seen = models.PositiveBigIntegerField(default=0)
+    # Keep posts that match no topic (so a new topic can be backfilled over them)?
+    # Yes for sources that are already about the brand (its hashtag, a subreddit, a
+    # feed); no for a whole network's firehose, where only matches are worth a row.
+    keep_unmatched = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta(WorkspaceOwned.Meta):
