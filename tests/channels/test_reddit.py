@@ -66,7 +66,9 @@ def test_a_listing_of_something_else_is_a_clear_error() -> None:
 @pytest.mark.parametrize(
     ("change", "message"),
     [
-        ({"token": ""}, "OAuth access token"),
+        ({"token": ""}, "credentials are missing"),
+        ({"token": "", "client_id": "app-id"}, "credentials are missing"),
+        ({"token": "two words"}, "spaces"),
         ({"subreddits": [], "query": ""}, "at least one subreddit"),
         ({"subreddits": ["no spaces allowed"]}, "not a subreddit name"),
         ({"base_url": "ftp://oauth.reddit.com"}, "only http and https"),
@@ -191,3 +193,36 @@ def test_garbage_is_a_clear_error_and_the_stored_cursor_still_resumes(
             return await take(source.stream(settings, first[-1].cursor), 1)
 
     assert ids(asyncio.run(scenario())) == [submission(2)["data"]["name"]]
+
+
+def test_an_application_token_is_fetched_and_renewed_when_reddit_refuses_it(
+    loopback: EgressPolicy,
+) -> None:
+    reddit = FakeReddit()
+    reddit.tokens = []
+    reddit.posts = [submission(1)]
+
+    async def scenario() -> tuple[list[Any], list[Any]]:
+        async with reddit.server:
+            settings = config(
+                reddit.server.url,
+                token="",
+                client_id="app-id",
+                client_secret="app-secret",
+                auth_url=reddit.server.url,
+                include_comments=False,
+            )
+            source = RedditProvider(policy=loopback, sleep=Sleeps())
+            stream = source.stream(settings, "")
+            first = [await anext(stream)]
+            reddit.tokens.clear()  # revoked before its time
+            reddit.posts.append(submission(2))
+            second = await take(stream, 1)
+            return first, second
+
+    first, second = asyncio.run(scenario())
+    assert ids(first) == [submission(1)["data"]["name"]]
+    assert ids(second) == [submission(2)["data"]["name"]]
+    assert reddit.issued == 2
+    token_requests = [r for r in reddit.requests if r.path == "/api/v1/access_token"]
+    assert [r.method for r in token_requests] == ["POST", "POST"]

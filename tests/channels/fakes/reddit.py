@@ -5,6 +5,7 @@ served instead of the next listing (a 429, garbage), in order."""
 
 from __future__ import annotations
 
+import base64
 import copy
 import json
 from typing import Any
@@ -39,6 +40,8 @@ class FakeReddit:
         self.comments: list[dict[str, Any]] = []
         self.interrupts: list[Reply] = []
         self.remaining = 599
+        self.tokens = ["tok-123"]  # accepted bearer tokens; app tokens are added as issued
+        self.issued = 0
         self.server = FakeHttpServer(self.handle)
 
     @property
@@ -46,6 +49,10 @@ class FakeReddit:
         return self.server.requests
 
     async def handle(self, request: Request) -> Reply:
+        if request.path == "/api/v1/access_token":
+            return self._token(request)
+        if request.headers.get("authorization", "").removeprefix("bearer ") not in self.tokens:
+            return Reply.json({"message": "Unauthorized", "error": 401}, 401)
         if self.interrupts:
             return self.interrupts.pop(0)
         if request.path.endswith("/comments.json"):
@@ -81,6 +88,19 @@ class FakeReddit:
                 "x-ratelimit-remaining": f"{self.remaining}.0",
                 "x-ratelimit-reset": "412",
             },
+        )
+
+    def _token(self, request: Request) -> Reply:
+        expected = "Basic " + base64.b64encode(b"app-id:app-secret").decode()
+        if request.headers.get("authorization") != expected or request.body != (
+            b"grant_type=client_credentials"
+        ):
+            return Reply.json({"message": "Unauthorized", "error": 401}, 401)
+        self.issued += 1
+        token = f"app-token-{self.issued}"
+        self.tokens.append(token)
+        return Reply.json(
+            {"access_token": token, "token_type": "bearer", "expires_in": 86400, "scope": "*"}
         )
 
 

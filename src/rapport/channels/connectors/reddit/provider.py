@@ -21,9 +21,10 @@ from ..social import (
     real_sleep,
     required_token,
 )
-from .client import API, Feed, RedditClient
+from .client import API, AUTH, Feed, RedditClient
 
 _SUBREDDIT = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_]{1,20}$")
+_CREDENTIALS = ("token", "client_id", "client_secret")
 DEFAULT_USER_AGENT = "server:rapport-listening:0.1 (self-hosted Rapport social CRM)"
 
 
@@ -52,8 +53,19 @@ class RedditProvider:
             username and not re.fullmatch(r"[\w-]{3,20}", username)
         ):
             raise ValueError("username must be the Reddit account's name, like 'alice_admin'")
+        token, client_id, client_secret = (config.get(k) or "" for k in _CREDENTIALS)
+        if not token and not (client_id and client_secret):
+            raise ValueError(
+                "Reddit credentials are missing: give client_id and client_secret (a Reddit"
+                " app of type 'script' or 'web'), or an OAuth access token (token)"
+            )
         return {
-            "token": required_token(config.get("token"), "the Reddit OAuth access token (token)"),
+            "token": required_token(token, "token") if token else "",
+            "client_id": required_token(client_id, "client_id") if client_id else "",
+            "client_secret": required_token(client_secret, "client_secret")
+            if client_secret
+            else "",
+            "auth_url": checked_base_url(config.get("auth_url"), "auth_url", AUTH, self.policy),
             "subreddits": subreddits,
             "query": query.strip(),
             "include_comments": bool(config.get("include_comments", True)),
