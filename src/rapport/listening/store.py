@@ -299,9 +299,9 @@ def _link_contacts(workspace_id: int, network: str, rows: list[Post], posts: lis
     with a confidence, for an agent to confirm."""
     handles = {row_handle(p) for p in posts}
     linked: dict[str, int] = {}
-    kinds = {r.network for r in rows} & set(IdentityKind.values)
-    for kind in kinds:
-        linked.update(contacts_by_identity(workspace_id, kind, handles))
+    for kind in {identity_kind(r.network, row_handle(p)) for r, p in zip(rows, posts, strict=True)}:
+        if kind:
+            linked.update(contacts_by_identity(workspace_id, kind, handles))
     names = contacts_by_name(workspace_id, {p.author.name for p in posts if p.author.name})
     for row, p in zip(rows, posts, strict=True):
         handle = row_handle(p)
@@ -310,6 +310,14 @@ def _link_contacts(workspace_id: int, network: str, rows: list[Post], posts: lis
         elif (suggested := names.get(" ".join(p.author.name.split()).lower())) is not None:
             row.suggested_contact_id = suggested
             row.suggestion_confidence = NAME_MATCH_CONFIDENCE
+
+
+def identity_kind(network: str, handle: str) -> str:
+    """The contacts identity an author's handle is, on its network ("" for feeds and
+    webhooks, which have none). Jetstream names Bluesky authors by their DID."""
+    if network == "bluesky" and handle.startswith("did:"):
+        return str(IdentityKind.BLUESKY_DID)
+    return network if network in IdentityKind.values else ""
 
 
 def _advance(source: ListeningSource, cursor: str, rows: list[Post], now: datetime) -> None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.db import transaction
 
 from rapport.contacts.actions.people import do_add_identity
-from rapport.contacts.models import Contact, IdentityKind
+from rapport.contacts.models import Contact
 from rapport.core.actor import Actor
 from rapport.core.audit import record
 from rapport.core.errors import DomainError
@@ -14,6 +14,7 @@ from rapport.core.events import Event, publish
 from rapport.core.permissions import Perm
 
 from ..models import Author, Correction, Intent, Mention, Post, Sentiment
+from ..store import identity_kind
 
 MAX_TAGS, MAX_TAG = 20, 40
 
@@ -75,8 +76,9 @@ def do_link_post(actor: Actor, post: Post, contact: Contact) -> Post:
     author = Author.objects.for_workspace(actor.workspace).get(pk=post.author_id)
     with transaction.atomic():
         linked = contact
-        if post.network in IdentityKind.values:  # feeds and webhooks have no identities
-            linked = do_add_identity(actor, contact, kind=post.network, value=author.handle).contact
+        kind = identity_kind(post.network, author.handle)
+        if kind:  # feeds and webhooks have no identities
+            linked = do_add_identity(actor, contact, kind=kind, value=author.handle).contact
         author.contact = linked
         author.save(update_fields=["contact"])
         Post.objects.for_workspace(actor.workspace).filter(author=author).update(
