@@ -232,3 +232,22 @@ def test_too_many_stream_connections_waits_for_the_window(loopback: EgressPolicy
 
     assert ids(serving(x, scenario)) == [tweet(5)["id"]]
     assert any(55 <= wait <= 61 for wait in sleeps.calls)
+
+
+def test_a_cursor_older_than_the_search_window_restarts_from_the_newest_and_says_so(
+    loopback: EgressPolicy,
+) -> None:
+    x = FakeX()
+    x.posts = [tweet(n) for n in range(1, 4)]
+    x.oldest_searchable = int(tweet(2)["id"])
+    stale = orjson.dumps({"since_id": tweet(1)["id"]}).decode()
+
+    async def scenario() -> list[Fetched]:
+        source = XProvider(policy=loopback, sleep=Sleeps())
+        return await take(source.stream(config(x.server.url), stale), 3)
+
+    steps = serving(x, scenario)
+    assert len(steps[0].problems) == 1
+    assert "older than the 7 days" in steps[0].problems[0]
+    assert ids(steps) == [tweet(n)["id"] for n in range(1, 4)]
+    assert orjson.loads(steps[-1].cursor) == {"since_id": tweet(3)["id"]}

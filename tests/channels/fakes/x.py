@@ -64,6 +64,7 @@ class FakeX:
         self.rules: list[dict[str, str]] = []
         self.interrupts: list[Reply] = []  # answers served instead of the next search
         self.connections: list[Script] = []
+        self.oldest_searchable = 0  # a since_id below this is outside the 7-day window
         self.server = FakeHttpServer(self.handle)
 
     @property
@@ -86,6 +87,18 @@ class FakeX:
 
     def _search(self, request: Request) -> Reply:
         since = int(request.arg("since_id", "0"))
+        if since and since < self.oldest_searchable:
+            parameter = {"since_id": [str(since)]}
+            message = f"Invalid 'since_id':'{since}'. 'since_id' must be a tweet id created after"
+            return Reply.json(
+                {
+                    "errors": [{"parameters": parameter, "message": message}],
+                    "title": "Invalid Request",
+                    "detail": "One or more parameters to your request was invalid.",
+                    "type": "https://api.twitter.com/2/problems/invalid-request",
+                },
+                400,
+            )
         until = int(request.arg("until_id", str(10**30)))
         limit = int(request.arg("max_results", "10"))
         matching = [p for p in self.posts[::-1] if since < int(p["id"]) < until]

@@ -40,6 +40,10 @@ from .client import API, XClient
 from .parse import XPayloadError, parse_stream_line
 
 log = logging.getLogger(__name__)
+TOO_OLD = (
+    "the cursor is older than the 7 days recent search reaches back: restarted from the"
+    " newest posts; the ones in between are out of reach"
+)
 MAX_QUERY = 1024  # the Pro tier's limit; X answers 400 with the tier's own if lower
 
 
@@ -101,7 +105,15 @@ class XProvider:
         while True:
             since = str(state.get("since_id", ""))
             until = str(state.get("until_id", ""))
-            page = await patiently(partial(client.search, query, since, until), self._sleep)
+            try:
+                page = await patiently(partial(client.search, query, since, until), self._sleep)
+            except HttpError as error:
+                if error.status != 400 or not since or "since_id" not in str(error):
+                    raise
+                log.warning("X: %s (%s)", TOO_OLD, error)
+                state = {}
+                yield Fetched([], dump_cursor(state), (TOO_OLD,))
+                continue
             newest = str(state.get("newest_id", "")) or page.newest_id or since
             if since and page.more and page.oldest_id:
                 next_state = {"since_id": since, "until_id": page.oldest_id, "newest_id": newest}
