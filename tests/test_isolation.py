@@ -16,6 +16,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from rapport.core.models import Membership
 from rapport.jobs.models import Job
 from tests.factories import PASSWORD, World, make_contact_ids
+from tests.factories_listening import make_listening_ids
 
 # Routes that are not about a workspace's data (auth, health, API plumbing, and the
 # demo's web shop, which plays a customer's public website).
@@ -71,6 +72,7 @@ def foreign_ids(owner: World, other: World) -> dict[str, str]:
         "token_id": str(_token_id(other)),
         "job_id": job.pk,
         **make_contact_ids(other),
+        **make_listening_ids(other),
     }
 
 

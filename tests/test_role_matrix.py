@@ -15,6 +15,7 @@ from rapport.core.models import ApiToken, Role, Scope
 from rapport.core.permissions import Perm, role_allows
 from rapport.jobs.models import Job
 from tests.factories import PASSWORD, World, make_contact_ids, make_world
+from tests.factories_listening import make_listening_ids
 from tests.test_isolation import PARAM, routes
 
 
@@ -39,6 +40,7 @@ def own_ids(world: World) -> dict[str, str]:
         "token_id": str(token.pk),
         "job_id": job.pk,
         **make_contact_ids(world),
+        **make_listening_ids(world),
     }
 
 

@@ -15,6 +15,7 @@ from rapport.core.models import Role
 from rapport.jobs.models import Job
 from rapport.web.middleware import CONTENT_SECURITY_POLICY
 from tests.factories import PASSWORD, World, make_contact_ids
+from tests.factories_listening import make_listening_ids
 from tests.test_isolation import PARAM, routes
 
 
@@ -65,6 +66,7 @@ def page_urls(world: World) -> list[str]:
         "token_id": "1",
         "job_id": job.pk,
         **make_contact_ids(world),
+        **make_listening_ids(world),
     }
     urls = []
     for route, pattern in routes():

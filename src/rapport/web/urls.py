@@ -15,6 +15,9 @@ from .views import (
     contacts_list,
     contacts_merge,
     contacts_privacy,
+    listening_admin,
+    listening_stream,
+    listening_topics,
     settings_audit,
     settings_contact_fields,
     settings_events,
@@ -242,12 +245,38 @@ contact_patterns = [
     path("lifecycle/", contacts_privacy.lifecycle_policy, name="contact_lifecycle_policy"),
 ]
 
+listen_patterns = [
+    path("", listening_stream.stream, name="listen"),
+    path("posts/<int:post_id>/correct/", listening_stream.post_correct, name="listen_post_correct"),
+    path("posts/<int:post_id>/tag/", listening_stream.post_tag, name="listen_post_tag"),
+    path("posts/<int:post_id>/handled/", listening_stream.post_handled, name="listen_post_handled"),
+    path("posts/<int:post_id>/link/", listening_stream.post_link, name="listen_post_link"),
+    path("topics/", listening_topics.topic_list, name="listen_topics"),
+    path("topics/new/", listening_topics.topic_create, name="listen_topic_create"),
+    path("topics/preview/", listening_topics.topic_preview, name="listen_topic_preview"),
+    path("topics/<int:topic_id>/", listening_topics.topic_dashboard, name="listen_topic"),
+    path("topics/<int:topic_id>/edit/", listening_topics.topic_edit, name="listen_topic_edit"),
+    path(
+        "topics/<int:topic_id>/delete/", listening_topics.topic_delete, name="listen_topic_delete"
+    ),
+    path("topics/<int:topic_id>/alerts/", listening_admin.alert_rule, name="listen_alert_rule"),
+    path("sources/", listening_admin.sources, name="listen_sources"),
+    path("sources/new/", listening_admin.source_create, name="listen_source_create"),
+    path(
+        "sources/<int:listening_source_id>/toggle/",
+        listening_admin.source_toggle,
+        name="listen_source_toggle",
+    ),
+    path("alerts/", listening_admin.alerts, name="listen_alerts"),
+]
+
 # Modules that are built have their own routes; the rest show their empty state.
-BUILT_MODULES = {"contacts"}
+BUILT_MODULES = {"contacts", "listen"}
 
 workspace_patterns: list[URLPattern | URLResolver] = [
     path("", shell.workspace_home, name="workspace_home"),
     path("contacts/", include(contact_patterns)),
+    path("listen/", include(listen_patterns)),
     *[
         path(f"{item.key}/", shell.module_page(item), name=item.url_name)
         for item in MODULES
