@@ -8,6 +8,7 @@ import asyncio
 import gzip
 import ipaddress
 import shutil
+import socket
 import ssl
 import subprocess
 import zlib
@@ -394,3 +395,26 @@ def test_tls_names_and_verifies_the_host_while_connecting_to_the_checked_address
                     await http.get(f"https://other.example:{server.port}/feed")
 
     run(scenario())
+
+
+_PART = st.one_of(
+    st.integers(0, 2**32 + 10).map(str),
+    st.integers(0, 2**32 + 10).map(lambda n: f"0{n:o}"),
+    st.integers(0, 2**32 + 10).map(lambda n: f"0x{n:x}"),
+    st.integers(0, 2**32 + 10).map(lambda n: f"0X{n:X}"),
+)
+
+
+@given(st.lists(_PART, min_size=1, max_size=5).map(".".join))
+def test_numeric_hosts_mean_what_the_system_resolver_makes_of_them(host: str) -> None:
+    """Against the C library's own inet_aton: whatever it turns into an address, the guard
+    turns into the same one; whatever it refuses, the guard never takes for an address."""
+    try:
+        meant: ipaddress.IPv4Address | None = ipaddress.IPv4Address(socket.inet_aton(host))
+    except OSError:
+        meant = None
+    try:
+        found = numeric_host(host)
+    except EgressDenied:
+        found = None
+    assert found == meant

@@ -203,7 +203,7 @@ def vet_address(ip: IPAddress, policy: EgressPolicy, *, what: str) -> None:
         raise EgressDenied(f"{what} is {ip}, {reason}; Rapport does not fetch from there")
 
 
-_NUMERIC_PART = re.compile(r"^(0x[0-9a-f]*|[0-9]+)$", re.IGNORECASE)
+_NUMERIC_PART = re.compile(r"^(0x[0-9a-f]+|[0-9]+)$", re.IGNORECASE)
 
 
 def numeric_host(host: str) -> IPAddress | None:
@@ -227,7 +227,7 @@ def numeric_host(host: str) -> IPAddress | None:
     values = []
     for part in parts:
         if part.lower().startswith("0x"):
-            values.append(int(part[2:] or "0", 16))
+            values.append(int(part[2:], 16))
         elif len(part) > 1 and part.startswith("0"):
             if not set(part) <= set("01234567"):
                 raise EgressDenied(f"{host!r} is neither a host name nor an IP address")
