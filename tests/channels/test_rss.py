@@ -307,6 +307,7 @@ def test_a_gzipped_feed_behind_a_redirect(loopback: EgressPolicy) -> None:
         async with FakeServer(routes) as server:
             source = RssProvider(policy=loopback, sleep=Sleeps())
             (step,) = await steps(source.stream(config(server, "/old"), ""), 1)
+            assert step.posts[0].raw["feed_url"] == f"{server.url}/old"  # the source's address
             assert [p.title for p in step.posts] == [
                 "Bean & Barrel cold brew kit",
                 "Nordlicht Coffee subscription: worth it?",

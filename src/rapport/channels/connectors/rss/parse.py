@@ -43,12 +43,16 @@ def parse_feed(
     body: bytes,
     feed_url: str,
     *,
+    base_url: str = "",
     content_type: str = "",
     fetched_at: datetime | None = None,
 ) -> Feed:
-    """The feed's entries as posts, in document order. ``fetched_at`` dates entries
-    that carry no date at all. Raises ``FeedError`` for a document that is no feed."""
-    headers = {"content-location": feed_url}
+    """The feed's entries as posts, in document order. ``feed_url`` is the source's
+    address (it makes bare guids unique, so it must not change when the publisher
+    redirects); relative links resolve against ``base_url``, where the document was
+    finally fetched from. ``fetched_at`` dates entries that carry no date at all.
+    Raises ``FeedError`` for a document that is no feed."""
+    headers = {"content-location": base_url or feed_url}
     if content_type:
         headers["content-type"] = content_type
     # A stream, never bytes or a str: given those, feedparser tries them as a URL to

@@ -87,7 +87,8 @@ async def poll(http: HttpClient, feed_url: str, cursor: str) -> Poll:
         return Poll(Fetched([], cursor), changed=False)
     feed = parse_feed(
         response.body,
-        response.url,
+        feed_url,
+        base_url=response.url,
         content_type=response.headers.get("content-type", ""),
         fetched_at=datetime.now(UTC),
     )
