@@ -10,22 +10,14 @@ import ssl
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from types import TracebackType
-from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
 from rapport.channels.egress import LOOPBACK, EgressPolicy
+from tests.channels.fakes.http_server import Request, _read_request
 
-
-@dataclass
-class Seen:
-    """A request as the server received it."""
-
-    method: str
-    path: str
-    query: dict[str, list[str]]
-    headers: dict[str, str]
-    body: bytes
+# A request as the server received it; read the same way as by the network fakes.
+Seen = Request
 
 
 @dataclass
@@ -109,20 +101,6 @@ class FakeServer:
             writer.close()
             with contextlib.suppress(ConnectionError):
                 await writer.wait_closed()
-
-
-async def _read_request(reader: asyncio.StreamReader) -> Seen | None:
-    line = await reader.readline()
-    if not line.strip():
-        return None
-    method, target, _ = line.decode("latin-1").split(" ", 2)
-    headers: dict[str, str] = {}
-    while (header := await reader.readline()) not in (b"\r\n", b"\n", b""):
-        name, _, value = header.decode("latin-1").partition(":")
-        headers[name.strip().lower()] = value.strip()
-    body = await reader.readexactly(int(headers.get("content-length", "0")))
-    parts = urlsplit(target)
-    return Seen(method, parts.path, parse_qs(parts.query), headers, body)
 
 
 async def _send(writer: asyncio.StreamWriter, reply: Reply) -> None:
