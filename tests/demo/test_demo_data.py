@@ -6,6 +6,7 @@ import re
 from typing import Any
 
 import pytest
+from django.db.models import Count
 
 from rapport.core.models import (
     ApiToken,
@@ -131,3 +132,21 @@ def test_demo_contacts_are_enriched_with_provenance(db: Any) -> None:
     score = influence(profiles)
     assert score is not None
     assert 0 < score.score <= 100
+
+
+@pytest.mark.django_db
+def test_the_demo_listens_to_the_brand_its_competitors_and_a_replayed_stream() -> None:
+    from rapport.listening.models import ListeningSource, Mention, Topic
+
+    summary = load_demo("small")
+    ws = summary.workspace
+    kinds = dict(Topic.objects.for_workspace(ws).values_list("name", "kind"))
+    assert kinds["Nordlicht Coffee"] == "brand"
+    assert kinds["Kaffeewerk"] == kinds["Bean & Barrel"] == "competitor"
+    # Two weeks of history for the dashboards, on every brand.
+    per_topic = dict(
+        Mention.objects.for_workspace(ws).values_list("topic__name").annotate(n=Count("id"))
+    )
+    assert all(per_topic[name] > 50 for name in ("Nordlicht Coffee", "Kaffeewerk", "Bean & Barrel"))
+    replay = ListeningSource.objects.for_workspace(ws).get()
+    assert (replay.network, replay.enabled) == ("replay", True)

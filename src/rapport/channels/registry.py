@@ -46,7 +46,7 @@ _providers: dict[str, Provider] = {}
 
 # The networks Rapport ships a connector for: ``rapport.channels.connectors.<name>``
 # registers its provider when imported.
-NETWORKS = ("bluesky", "mastodon", "reddit", "x", "rss", "webhook", "jsonl")
+NETWORKS = ("bluesky", "mastodon", "reddit", "x", "rss", "webhook", "jsonl", "replay")
 
 
 def register(provider: Provider) -> Provider:

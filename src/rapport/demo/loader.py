@@ -23,6 +23,7 @@ from .brand import LANGUAGES, NORDLICHT
 from .commerce import load_commerce
 from .contacts import load_contacts
 from .enrichment import load_enrichment
+from .listening import load_listening
 from .people import generate_people
 
 DEMO_EMAIL = "demo@example.com"
@@ -125,6 +126,7 @@ def load_demo(size: str = "small") -> DemoSummary:
         load_commerce(workspace)
         do_create_source(actor, name="Nordlicht web shop", kind="website")
         do_create_source(actor, name="Order backend", kind="server")
+        load_listening(actor)
 
         # A second brand of the same company, where the demo user is an admin.
         tea_owner = User.objects.filter(email="kasia@nordlicht.example").get()
