@@ -5,6 +5,7 @@ every fetch ends in bounded time and memory."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import gzip
 import ipaddress
 import shutil
@@ -26,6 +27,7 @@ from rapport.channels.egress import (
     EgressTimeout,
     EgressTooLarge,
     numeric_host,
+    vet_address,
     why_not_public,
 )
 from rapport.channels.http import HttpClient, HttpError
@@ -418,3 +420,41 @@ def test_numeric_hosts_mean_what_the_system_resolver_makes_of_them(host: str) ->
     except EgressDenied:
         found = None
     assert found == meant
+
+
+def test_a_server_that_never_accepts_is_a_connect_timeout() -> None:
+    # A listening socket with a full backlog: the kernel drops further handshakes.
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(0)
+    port = listener.getsockname()[1]
+    fillers = []
+    for _ in range(3):
+        filler = socket.socket()
+        filler.setblocking(False)
+        with contextlib.suppress(BlockingIOError):
+            filler.connect(("127.0.0.1", port))
+        fillers.append(filler)
+    try:
+        policy = EgressPolicy(connect_timeout=0.3).allowing(*LOOPBACK)
+        with pytest.raises(EgressTimeout, match="could not connect in time"):
+            run(fetch(f"http://127.0.0.1:{port}/", policy))
+    finally:
+        for s in [*fillers, listener]:
+            s.close()
+
+
+def test_a_deployment_allows_networks_by_setting(
+    settings: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    settings.RAPPORT_EGRESS_ALLOW = ["10.20.0.0/16", "fd12:3456::/48"]
+    policy = EgressPolicy.from_settings()
+    vet_address(ipaddress.ip_address("10.20.1.2"), policy, what="intranet")
+    with pytest.raises(EgressDenied):
+        vet_address(ipaddress.ip_address("10.21.0.1"), policy, what="elsewhere")
+    del settings.RAPPORT_EGRESS_ALLOW
+    monkeypatch.setenv("RAPPORT_EGRESS_ALLOW", "192.168.7.0/24, 127.0.0.1")
+    assert len(EgressPolicy.from_settings().allow) == 2
+    monkeypatch.setenv("RAPPORT_EGRESS_ALLOW", "intranet")
+    with pytest.raises(ValueError, match="'intranet' is not a network"):
+        EgressPolicy.from_settings()

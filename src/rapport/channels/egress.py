@@ -84,7 +84,15 @@ def _allowances_from_environment() -> tuple[IPNetwork, ...]:
         raw = os.environ.get("RAPPORT_EGRESS_ALLOW", "")
     if isinstance(raw, str):
         raw = [part for part in raw.replace(",", " ").split() if part]
-    return tuple(ipaddress.ip_network(str(n), strict=False) for n in raw)
+    networks = []
+    for entry in raw:
+        try:
+            networks.append(ipaddress.ip_network(str(entry), strict=False))
+        except ValueError:
+            raise ValueError(
+                f"RAPPORT_EGRESS_ALLOW: {entry!r} is not a network (like 10.20.0.0/16)"
+            ) from None
+    return tuple(networks)
 
 
 async def system_resolver(host: str, port: int) -> list[str]:
