@@ -4,6 +4,7 @@ following a fake Jetstream (a WebSocket server on 127.0.0.1) through the egress 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import copy
 import logging
 from collections.abc import Awaitable, Callable
@@ -12,6 +13,8 @@ from typing import Any, TypeVar
 
 import orjson
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from websockets.asyncio.server import ServerConnection
 
 from rapport.channels.connectors.bluesky.parse import JetstreamPayloadError, parse_message
@@ -19,7 +22,7 @@ from rapport.channels.connectors.bluesky.provider import BlueskyProvider
 from rapport.channels.egress import EgressDenied, EgressPolicy
 from rapport.channels.registry import Fetched, provider
 
-from .fakes import Sleeps, ids, take
+from .fakes import Sleeps, damaged, ids, take
 from .fakes.jetstream import FakeJetstream, fixture_events, replay_and_wait
 
 T = TypeVar("T")
@@ -232,3 +235,10 @@ def test_a_name_resolving_to_this_machine_is_refused_before_connecting() -> None
 
     serving(fake, scenario)
     assert fake.asked == []
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.sampled_from(EVENTS).flatmap(damaged))
+def test_any_damage_to_an_event_is_a_jetstream_payload_error_or_harmless(event: Any) -> None:
+    with contextlib.suppress(JetstreamPayloadError):
+        parse_message(orjson.dumps(event))

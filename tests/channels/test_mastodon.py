@@ -4,12 +4,14 @@ instance on 127.0.0.1 by timelines and by the streaming API."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
 import orjson
 import pytest
+from hypothesis import given, settings
 
 from rapport.channels.connectors.mastodon.markup import html_to_text
 from rapport.channels.connectors.mastodon.parse import MastodonPayloadError, parse_statuses
@@ -17,7 +19,7 @@ from rapport.channels.connectors.mastodon.provider import MastodonProvider
 from rapport.channels.egress import EgressPolicy
 from rapport.channels.registry import Fetched, provider
 
-from .fakes import Sleeps, ids, take
+from .fakes import Sleeps, damaged, ids, take
 from .fakes.http_server import Disconnect, Reply
 from .fakes.mastodon import FakeMastodon, status, timeline_fixture, update_event
 
@@ -214,3 +216,10 @@ def test_garbage_is_a_clear_error_and_the_cursor_still_resumes(loopback: EgressP
         return await take(source.stream(settings, cursor), 1)
 
     assert ids(serving(fake, scenario)) == [uri(2)]
+
+
+@settings(max_examples=150, deadline=None)
+@given(damaged(timeline_fixture()))
+def test_any_damage_to_statuses_is_a_mastodon_payload_error_or_harmless(page: Any) -> None:
+    with contextlib.suppress(MastodonPayloadError):
+        parse_statuses(page, "mastodon.example")

@@ -4,10 +4,12 @@ Reddit on 127.0.0.1 through the egress guard."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from typing import Any
 
 import orjson
 import pytest
+from hypothesis import given, settings
 
 from rapport.channels.connectors.reddit.parse import RedditPayloadError, parse_listing
 from rapport.channels.connectors.reddit.provider import RedditProvider
@@ -15,7 +17,7 @@ from rapport.channels.egress import EgressPolicy
 from rapport.channels.http import HttpError
 from rapport.channels.registry import provider
 
-from .fakes import Sleeps, ids, take
+from .fakes import Sleeps, damaged, ids, take
 from .fakes.http_server import Reply
 from .fakes.reddit import FakeReddit, fixture, submission
 
@@ -226,3 +228,17 @@ def test_an_application_token_is_fetched_and_renewed_when_reddit_refuses_it(
     assert reddit.issued == 2
     token_requests = [r for r in reddit.requests if r.path == "/api/v1/access_token"]
     assert [r.method for r in token_requests] == ["POST", "POST"]
+
+
+@settings(max_examples=150, deadline=None)
+@given(damaged(fixture("new.json")))
+def test_any_damage_to_a_listing_is_a_reddit_payload_error_or_harmless(listing: Any) -> None:
+    with contextlib.suppress(RedditPayloadError):
+        parse_listing(listing)
+
+
+@settings(max_examples=150, deadline=None)
+@given(damaged(fixture("comments.json")))
+def test_any_damage_to_comments_is_a_reddit_payload_error_or_harmless(listing: Any) -> None:
+    with contextlib.suppress(RedditPayloadError):
+        parse_listing(listing)

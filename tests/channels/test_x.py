@@ -4,12 +4,14 @@ fake X on 127.0.0.1 by recent search and by the filtered stream."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 from collections.abc import AsyncIterator
 from typing import Any
 
 import orjson
 import pytest
+from hypothesis import given, settings
 
 from rapport.channels.connectors.x.parse import XPayloadError, parse_search_page
 from rapport.channels.connectors.x.provider import XProvider
@@ -17,7 +19,7 @@ from rapport.channels.egress import EgressPolicy
 from rapport.channels.http import HttpError
 from rapport.channels.registry import Fetched, provider
 
-from .fakes import Sleeps, ids, take
+from .fakes import Sleeps, damaged, ids, take
 from .fakes.http_server import Disconnect, Reply
 from .fakes.x import FakeX, search_fixture, stream_line, tweet
 
@@ -251,3 +253,10 @@ def test_a_cursor_older_than_the_search_window_restarts_from_the_newest_and_says
     assert "older than the 7 days" in steps[0].problems[0]
     assert ids(steps) == [tweet(n)["id"] for n in range(1, 4)]
     assert orjson.loads(steps[-1].cursor) == {"since_id": tweet(3)["id"]}
+
+
+@settings(max_examples=150, deadline=None)
+@given(damaged(search_fixture()))
+def test_any_damage_to_a_search_page_is_an_x_payload_error_or_harmless(page: Any) -> None:
+    with contextlib.suppress(XPayloadError):
+        parse_search_page(page)

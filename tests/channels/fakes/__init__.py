@@ -4,8 +4,12 @@ connector tests share to drive a provider's stream."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
+from copy import deepcopy
 from pathlib import Path
+from typing import Any
+
+from hypothesis import strategies as st
 
 from rapport.channels.registry import Fetched
 
@@ -41,3 +45,48 @@ async def take(stream: AsyncIterator[Fetched], posts: int, timeout: float = 10.0
 
 def ids(steps: list[Fetched]) -> list[str]:
     return [post.external_id for step in steps for post in step.posts]
+
+
+JSON_VALUES = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(min_value=-(2**63), max_value=2**63 - 1)
+    | st.floats(allow_nan=False)
+    | st.text(max_size=20),
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3)
+    ),
+    max_leaves=8,
+)
+
+
+def damaged(document: Any) -> st.SearchStrategy[Any]:
+    """``document`` (a real-shaped payload) with one value anywhere in it, or the whole
+    of it, replaced by arbitrary JSON: what a broken or hostile server might send."""
+    return st.builds(
+        _replaced, st.just(document), st.sampled_from(list(_paths(document))), JSON_VALUES
+    )
+
+
+def _paths(value: Any, prefix: tuple[Any, ...] = ()) -> Iterator[tuple[Any, ...]]:
+    yield prefix
+    children = (
+        value.items()
+        if isinstance(value, dict)
+        else enumerate(value)
+        if isinstance(value, list)
+        else ()
+    )
+    for key, child in children:
+        yield from _paths(child, (*prefix, key))
+
+
+def _replaced(document: Any, path: tuple[Any, ...], value: Any) -> Any:
+    if not path:
+        return value
+    copy = deepcopy(document)
+    parent = copy
+    for key in path[:-1]:
+        parent = parent[key]
+    parent[path[-1]] = value
+    return copy

@@ -99,7 +99,8 @@ def _facets(text: str, facets: object) -> tuple[tuple[str, ...], tuple[str, ...]
         if not isinstance(facet, dict):
             continue
         index = facet.get("index") if isinstance(facet.get("index"), dict) else {}
-        for feature in facet.get("features") or []:
+        features = facet.get("features")
+        for feature in features if isinstance(features, list) else []:
             if not isinstance(feature, dict):
                 continue
             kind = feature.get("$type")
@@ -142,7 +143,10 @@ def _reply_parent(reply: object) -> str:
 def _created_at(value: object, time_us: int) -> datetime:
     """The author's clock, unless it is unreadable or in the future: then the time
     Jetstream saw the commit."""
-    seen = datetime.fromtimestamp(time_us / 1_000_000, tz=UTC)
+    try:
+        seen = datetime.fromtimestamp(time_us / 1_000_000, tz=UTC)
+    except (OverflowError, OSError, ValueError):
+        raise JetstreamPayloadError(f"time_us {time_us} is not a time") from None
     if isinstance(value, str):
         try:
             parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))

@@ -124,7 +124,10 @@ def _author(data: dict[str, Any]) -> Author:
 def _created(data: dict[str, Any], fullname: str) -> datetime:
     created = data.get("created_utc")
     if isinstance(created, int | float) and not isinstance(created, bool) and created > 0:
-        return datetime.fromtimestamp(created, tz=UTC)
+        try:
+            return datetime.fromtimestamp(created, tz=UTC)
+        except (OverflowError, OSError, ValueError):
+            pass
     raise RedditPayloadError(f"{fullname} without created_utc")
 
 
