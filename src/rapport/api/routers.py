@@ -15,6 +15,7 @@ from . import (
     contacts_data,
     enrichment,
     events,
+    listening,
     members,
     sources,
     teams,
@@ -31,6 +32,7 @@ def register_routers(api: NinjaAPI) -> None:
     api.add_router("/sources", sources.router)
     api.add_router("/tracking-settings", sources.settings_router)
     api.add_router("/audit", audit.router)
+    api.add_router("/listening", listening.router)
     api.add_router("/companies", companies.router)
     api.add_router("/contact-fields", contact_fields.router)
     # Before contacts: its /contacts/{contact_id} would otherwise take /contacts/imports.
