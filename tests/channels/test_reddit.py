@@ -59,10 +59,18 @@ def test_hostile_text_is_plain_text_and_script_links_are_not_links() -> None:
 def test_a_listing_of_something_else_is_a_clear_error() -> None:
     with pytest.raises(RedditPayloadError, match="expected a Listing"):
         parse_listing({"kind": "t3", "data": {}})
-    with pytest.raises(RedditPayloadError, match="without created_utc"):
-        parse_listing(
-            {"kind": "Listing", "data": {"children": [{"kind": "t1", "data": {"id": "a1"}}]}}
-        )
+    with pytest.raises(RedditPayloadError, match=r"without data\.children"):
+        parse_listing({"kind": "Listing", "data": {"children": {}}})
+
+
+def test_a_thing_that_cannot_be_read_is_kept_as_a_problem_with_its_name() -> None:
+    listing = parse_listing(
+        {"kind": "Listing", "data": {"children": [{"kind": "t1", "data": {"name": "t1_a1"}}]}}
+    )
+    assert listing.posts == []
+    assert [(t.name, t.problem) for t in listing.things] == [
+        ("t1_a1", "t1_a1 was skipped: t1_a1 without created_utc")
+    ]
 
 
 @pytest.mark.parametrize(
@@ -242,3 +250,27 @@ def test_any_damage_to_a_listing_is_a_reddit_payload_error_or_harmless(listing: 
 def test_any_damage_to_comments_is_a_reddit_payload_error_or_harmless(listing: Any) -> None:
     with contextlib.suppress(RedditPayloadError):
         parse_listing(listing)
+
+
+def test_one_unreadable_thing_is_reported_once_and_the_rest_goes_on(loopback: EgressPolicy) -> None:
+    reddit = FakeReddit()
+    broken = submission(2)
+    del broken["data"]["created_utc"]
+    name = broken["data"]["name"]
+    reddit.posts = [submission(1), broken, submission(3)]
+    settings = config("", include_comments=False)
+
+    async def scenario() -> tuple[list[Any], list[Any]]:
+        async with reddit.server:
+            settings["base_url"] = reddit.server.url
+            source = RedditProvider(policy=loopback, sleep=Sleeps())
+            first = await take(source.stream(settings, ""), 2)
+            reddit.posts.append(submission(4))
+            second = await take(source.stream(settings, first[-1].cursor), 1)
+            return first, second
+
+    first, second = asyncio.run(scenario())
+    assert ids(first) == [submission(1)["data"]["name"], submission(3)["data"]["name"]]
+    assert first[0].problems == (f"{name} was skipped: {name} without created_utc",)
+    assert ids(second) == [submission(4)["data"]["name"]]
+    assert second[0].problems == ()

@@ -21,7 +21,7 @@ from rapport.channels.http import HttpClient, HttpError
 from rapport.channels.posts import RawPost
 
 from ..social import Sleep, bounded_wait, header_number, network_client
-from .parse import RedditPayloadError, fullname_order, parse_listing
+from .parse import Listing, RedditPayloadError, Thing, fullname_order, parse_listing
 
 API = "https://oauth.reddit.com"
 AUTH = "https://www.reddit.com"  # where application tokens come from
@@ -59,7 +59,7 @@ class RedditClient:
         async with network_client(policy, headers, reddit_retry_after) as http:
             yield cls(http, settings, sleep)
 
-    async def page(self, feed: Feed, after: str = "") -> tuple[list[RawPost], str]:
+    async def page(self, feed: Feed, after: str = "") -> Listing:
         params = {**feed.params, "limit": str(PAGE_SIZE)}
         if after:
             params["after"] = after
@@ -76,7 +76,7 @@ class RedditClient:
         if remaining is not None and remaining < 1:
             # The window is spent: the next request would be a 429, so wait it out now.
             await self._sleep(bounded_wait(reddit_retry_after(response.headers) or 60.0))
-        return listing.posts, listing.after
+        return listing
 
     async def _auth(self) -> dict[str, str]:
         if self._settings["client_id"] and (
@@ -105,22 +105,40 @@ class RedditClient:
         self._token = token
         self._token_expires = time.monotonic() + lifetime
 
-    async def since(self, feed: Feed, newest: str) -> list[RawPost]:
+    async def since(self, feed: Feed, newest: str) -> Catch:
         """What the listing holds after ``newest`` (a fullname), oldest first. Reddit's
         ``before=`` pagination returns nothing once that thing is deleted, so this walks
         back from the top with ``after=`` until it meets older things, comparing ids.
         The first time (no ``newest``) it is the first page."""
-        collected: list[RawPost] = []
+        collected: dict[str, Thing] = {}
+        problems: list[str] = []
         after = ""
         for _ in range(MAX_PAGES):
-            posts, after = await self.page(feed, after)
-            fresh = [p for p in posts if not newest or _order(p) > fullname_order(newest)]
-            collected += fresh
-            if not newest or len(fresh) < len(posts) or not after:
+            listing = await self.page(feed, after)
+            after = listing.after
+            fresh = [t for t in listing.things if _newer(t.name, newest)]
+            collected.update((t.name, t) for t in fresh if t.name)
+            problems += [t.problem for t in fresh if t.problem]
+            if not newest or len(fresh) < len(listing.things) or not after:
                 break
-        unique = {p.external_id: p for p in collected}
-        return sorted(unique.values(), key=_order)
+        things = sorted(collected.values(), key=lambda t: fullname_order(t.name))
+        return Catch(
+            posts=[t.post for t in things if t.post is not None],
+            problems=problems,
+            newest=things[-1].name if things else newest,
+        )
 
 
-def _order(post: RawPost) -> int:
-    return fullname_order(post.external_id)
+@dataclass(frozen=True, slots=True)
+class Catch:
+    posts: list[RawPost]  # oldest first
+    problems: list[str]  # things that could not be read
+    newest: str  # the cursor's new fullname for this listing
+
+
+def _newer(name: str, newest: str) -> bool:
+    if not newest:
+        return True
+    # A thing without a readable fullname cannot be placed; it is reported every time
+    # it is on a page the walk reads.
+    return not name or fullname_order(name) > fullname_order(newest)

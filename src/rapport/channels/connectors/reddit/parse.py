@@ -25,31 +25,57 @@ class RedditPayloadError(ValueError):
 
 
 @dataclass(frozen=True, slots=True)
+class Thing:
+    """One child of a listing: its fullname, and its post or why it could not be read
+    (an unreadable thing still counts for the cursor, so it is reported once)."""
+
+    name: str
+    post: RawPost | None
+    problem: str = ""
+
+
+@dataclass(frozen=True, slots=True)
 class Listing:
-    posts: list[RawPost]  # in the listing's order: newest first for new, comments, search
+    things: list[Thing]  # in the listing's order: newest first for new, comments, search
     after: str  # the fullname to ask ``after=`` for the next (older) page; "" at the end
+
+    @property
+    def posts(self) -> list[RawPost]:
+        return [t.post for t in self.things if t.post is not None]
 
 
 def parse_listing(payload: object) -> Listing:
-    """One listing page."""
+    """One listing page. A page that is no listing raises; a thing in it that cannot be
+    read is kept as a problem, so one odd comment does not stop a subreddit."""
     if not isinstance(payload, dict) or payload.get("kind") != "Listing":
         raise RedditPayloadError("expected a Listing")
     data = payload.get("data")
     children = data.get("children") if isinstance(data, dict) else None
     if not isinstance(children, list):
         raise RedditPayloadError("a Listing without data.children")
-    posts = []
-    for child in children:
-        if not isinstance(child, dict) or not isinstance(child.get("data"), dict):
-            raise RedditPayloadError("a Listing child without data")
-        kind = child.get("kind")
-        if kind == "t3":
-            posts.append(parse_submission(child["data"]))
-        elif kind == "t1":
-            posts.append(parse_comment(child["data"]))
-        # "more" stubs and other kinds carry no text of their own.
+    things = [thing for child in children if (thing := _thing(child)) is not None]
     after = data.get("after") if isinstance(data, dict) else None
-    return Listing(posts, after if isinstance(after, str) else "")
+    return Listing(things, after if isinstance(after, str) else "")
+
+
+def _thing(child: object) -> Thing | None:
+    if not isinstance(child, dict) or not isinstance(child.get("data"), dict):
+        return Thing("", None, "a listing child without data")
+    kind, data = child.get("kind"), child["data"]
+    if kind not in ("t1", "t3"):
+        return None  # "more" stubs and other kinds carry no text of their own
+    name = data.get("name")
+    name = name if isinstance(name, str) and _readable_fullname(name, str(kind)) else ""
+    try:
+        post = parse_submission(data) if kind == "t3" else parse_comment(data)
+    except RedditPayloadError as error:
+        return Thing(name, None, f"{name or f'a {kind}'} was skipped: {error}")
+    return Thing(post.external_id, post)
+
+
+def _readable_fullname(name: str, kind: str) -> bool:
+    prefix, _, number = name.partition("_")
+    return prefix == kind and number.isalnum() and number.isascii()
 
 
 def parse_submission(data: dict[str, Any]) -> RawPost:

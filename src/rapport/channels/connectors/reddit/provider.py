@@ -88,10 +88,10 @@ class RedditProvider:
             while True:
                 for feed in feeds(settings):
                     newest = str(state.get(feed.key, ""))
-                    posts = await patiently(partial(client.since, feed, newest), self._sleep)
-                    if posts:
-                        state[feed.key] = posts[-1].external_id
-                        yield Fetched(posts, dump_cursor(state))
+                    catch = await patiently(partial(client.since, feed, newest), self._sleep)
+                    if catch.posts or catch.problems or catch.newest != newest:
+                        state[feed.key] = catch.newest
+                        yield Fetched(catch.posts, dump_cursor(state), tuple(catch.problems))
                 await self._sleep(settings["interval_seconds"])
 
 
