@@ -47,6 +47,8 @@ FORBIDDEN_ADDRESSES = [
     ("224.0.0.251", "multicast"),
     ("240.0.0.1", "reserved"),
     ("198.18.0.1", "private"),
+    ("192.0.0.8", "reserved"),
+    ("fec0::1", "site-local"),
     ("::1", "loopback"),
     ("::", "unspecified"),
     ("fe80::1", "link-local"),

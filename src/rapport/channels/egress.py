@@ -64,6 +64,9 @@ METADATA_ADDRESSES = frozenset(
 )
 
 _CGNAT = ipaddress.ip_network("100.64.0.0/10")
+# Not public, though Python 3.11's ``is_global`` lets them through.
+_IETF_PROTOCOL = ipaddress.ip_network("192.0.0.0/24")
+_SITE_LOCAL = ipaddress.ip_network("fec0::/10")
 _NAT64 = ipaddress.ip_network("64:ff9b::/96")
 _NAT64_LOCAL = ipaddress.ip_network("64:ff9b:1::/48")
 _IPV4_COMPATIBLE = ipaddress.ip_network("::/96")
@@ -183,6 +186,8 @@ def why_not_public(ip: IPAddress) -> str | None:
         (ip.is_link_local, "a link-local address"),
         (ip.is_multicast, "a multicast address"),
         (isinstance(ip, ipaddress.IPv4Address) and ip in _CGNAT, "a carrier-grade NAT address"),
+        (isinstance(ip, ipaddress.IPv6Address) and ip in _SITE_LOCAL, "a site-local address"),
+        (isinstance(ip, ipaddress.IPv4Address) and ip in _IETF_PROTOCOL, "a reserved address"),
         (ip.is_reserved, "a reserved address"),
         (ip.is_private, "a private address"),
         (not ip.is_global, "not a public address"),
