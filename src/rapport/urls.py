@@ -1,13 +1,15 @@
-"""URL map: the UI, the JSON API under /api/v1/, and /healthz."""
+"""URL map: the UI, the JSON API under /api/v1/, webhooks under /hooks/, and /healthz."""
 
 from django.urls import include, path
 
 from rapport.api.urls import api
+from rapport.listening.webhook import receive as listening_webhook
 from rapport.web.views.health import healthz
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("api/v1/", api.urls),
+    path("hooks/listening/<int:source_id>", listening_webhook, name="listening_webhook"),
     path("", include("rapport.web.urls")),
 ]
 
