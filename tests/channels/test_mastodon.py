@@ -223,3 +223,26 @@ def test_garbage_is_a_clear_error_and_the_cursor_still_resumes(loopback: EgressP
 def test_any_damage_to_statuses_is_a_mastodon_payload_error_or_harmless(page: Any) -> None:
     with contextlib.suppress(MastodonPayloadError):
         parse_statuses(page, "mastodon.example")
+
+
+def test_an_unreadable_status_is_reported_once_and_the_rest_goes_on(loopback: EgressPolicy) -> None:
+    fake = FakeMastodon()
+    broken = {**status(2), "created_at": "yesterday"}
+    fake.statuses = [status(1), broken, status(3)]
+
+    async def scenario() -> tuple[list[Fetched], list[Fetched]]:
+        source = MastodonProvider(policy=loopback, sleep=Sleeps())
+        settings = config(fake.server.url, mode="poll")
+        first = await take(source.stream(settings, ""), 2)
+        fake.statuses.append(status(4))
+        second = await take(source.stream(settings, first[-1].cursor), 1)
+        return first, second
+
+    first, second = serving(fake, scenario)
+    assert ids(first) == [uri(1), uri(3)]
+    assert first[0].problems == (
+        f"#rapport: status {broken['id']} was skipped: status {broken['uri']} has no readable"
+        " created_at",
+    )
+    assert ids(second) == [uri(4)]
+    assert second[0].problems == ()

@@ -260,3 +260,22 @@ def test_a_cursor_older_than_the_search_window_restarts_from_the_newest_and_says
 def test_any_damage_to_a_search_page_is_an_x_payload_error_or_harmless(page: Any) -> None:
     with contextlib.suppress(XPayloadError):
         parse_search_page(page)
+
+
+def test_an_unreadable_post_on_a_page_is_reported_and_the_rest_goes_on(
+    loopback: EgressPolicy,
+) -> None:
+    x = FakeX()
+    broken = {**tweet(2), "created_at": None}
+    x.posts = [tweet(1), broken, tweet(3)]
+
+    async def scenario() -> list[Fetched]:
+        source = XProvider(policy=loopback, sleep=Sleeps())
+        return await take(source.stream(config(x.server.url), ""), 2)
+
+    steps = serving(x, scenario)
+    assert ids(steps) == [tweet(1)["id"], tweet(3)["id"]]
+    assert steps[0].problems == (
+        f"a post was skipped: post {broken['id']} without a readable created_at",
+    )
+    assert orjson.loads(steps[0].cursor) == {"since_id": tweet(3)["id"]}

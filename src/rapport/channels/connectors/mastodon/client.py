@@ -30,7 +30,14 @@ class Entry:
     count by) and the post (known everywhere by its URI)."""
 
     id: str
-    post: RawPost
+    post: RawPost | None  # None when the status could not be read: then ``problem`` says why
+    problem: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    entries: list[Entry]  # oldest first
+    problems: list[str]  # statuses without an id: they cannot even be placed
 
 
 def mastodon_retry_after(headers: httpx.Headers) -> float | None:
@@ -62,9 +69,11 @@ class MastodonClient:
         async with network_client(policy, headers, mastodon_retry_after) as http:
             yield cls(http, settings)
 
-    async def tag_page(self, tag: str, min_id: str = "") -> list[Entry]:
+    async def tag_page(self, tag: str, min_id: str = "") -> Page:
         """Statuses with ``tag``: the newest page, or with ``min_id`` the page right
-        after that id (so a walk forwards from a cursor misses nothing). Oldest first."""
+        after that id (so a walk forwards from a cursor misses nothing). A page that is
+        not a list of statuses raises; a status in it that cannot be read is kept as a
+        problem, so one odd status from a far server does not stop the hashtag."""
         params = {"limit": str(PAGE_SIZE)}
         if min_id:
             params["min_id"] = min_id
@@ -72,8 +81,19 @@ class MastodonClient:
         payload = (await self._http.get(url, params=params)).json()
         if not isinstance(payload, list):
             raise MastodonPayloadError(f"{url}: expected a JSON array of statuses")
-        entries = [self._entry(status) for status in payload]
-        return sorted(entries, key=lambda e: (len(e.id), e.id))
+        entries, problems = [], []
+        for status in payload:
+            status_id = status.get("id") if isinstance(status, dict) else None
+            if not isinstance(status_id, str) or not status_id:
+                problems.append(f"#{tag}: a status without an id was skipped")
+                continue
+            try:
+                entries.append(self._entry(status))
+            except MastodonPayloadError as error:
+                entries.append(
+                    Entry(status_id, None, f"#{tag}: status {status_id} was skipped: {error}")
+                )
+        return Page(sorted(entries, key=lambda e: (len(e.id), e.id)), problems)
 
     async def hashtag_stream(self, tag: str) -> AsyncIterator[Entry | str]:
         """New statuses with ``tag`` as the streaming API announces them. An update

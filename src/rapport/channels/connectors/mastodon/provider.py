@@ -35,7 +35,7 @@ from ..social import (
     required_token,
     transient,
 )
-from .client import Entry, MastodonClient
+from .client import MastodonClient, Page
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -106,7 +106,7 @@ class MastodonProvider:
                             continue
                         state[tag] = entry.id
                         backoff.reset()
-                        if handed_over.add(entry.post.external_id):
+                        if entry.post is not None and handed_over.add(entry.post.external_id):
                             yield Fetched([entry.post], dump_cursor(state))
                 except RateLimited as limited:
                     await self._sleep(bounded_wait(limited.retry_after_seconds))
@@ -126,14 +126,17 @@ class MastodonProvider:
         time, its newest page."""
         for _ in range(MAX_PAGES_PER_CATCH_UP):
             last = str(state.get(tag, ""))
-            entries: list[Entry] = await patiently(partial(client.tag_page, tag, last), self._sleep)
-            fresh = [e for e in entries if not last or later_id(e.id, last)]
-            if not fresh:
-                return
-            state[tag] = fresh[-1].id
-            posts = [e.post for e in fresh if handed_over.add(e.post.external_id)]
-            yield Fetched(posts, dump_cursor(state))
-            if not last:
+            page: Page = await patiently(partial(client.tag_page, tag, last), self._sleep)
+            fresh = [e for e in page.entries if not last or later_id(e.id, last)]
+            problems = tuple(page.problems + [e.problem for e in fresh if e.problem])
+            if fresh:
+                state[tag] = fresh[-1].id
+            posts = [
+                e.post for e in fresh if e.post is not None and handed_over.add(e.post.external_id)
+            ]
+            if fresh or problems:
+                yield Fetched(posts, dump_cursor(state), problems)
+            if not fresh or not last:
                 return
 
 

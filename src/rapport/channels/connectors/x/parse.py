@@ -33,6 +33,7 @@ class SearchPage:
     newest_id: str
     oldest_id: str
     more: bool  # meta.next_token: older results remain in the window asked for
+    problems: list[str]  # posts on the page that could not be read
 
 
 def parse_search_page(payload: object) -> SearchPage:
@@ -45,11 +46,19 @@ def parse_search_page(payload: object) -> SearchPage:
     if not isinstance(tweets, list):
         raise XPayloadError("search data must be a list of posts")
     users = _users(payload.get("includes"))
+    posts, problems = [], []
+    for tweet in tweets:
+        try:
+            posts.append(parse_tweet(tweet, users))
+        except XPayloadError as error:
+            # One odd post does not hold back the page: meta still moves the cursor.
+            problems.append(f"a post was skipped: {error}")
     return SearchPage(
-        posts=[parse_tweet(tweet, users) for tweet in tweets],
+        posts=posts,
         newest_id=str(meta.get("newest_id") or ""),
         oldest_id=str(meta.get("oldest_id") or ""),
         more=bool(meta.get("next_token")),
+        problems=problems,
     )
 
 

@@ -119,8 +119,8 @@ class XProvider:
                 next_state = {"since_id": since, "until_id": page.oldest_id, "newest_id": newest}
             else:
                 next_state = {"since_id": newest} if newest else {}
-            if page.posts or next_state != state:
-                yield Fetched(page.posts[::-1], dump_cursor(next_state))
+            if page.posts or page.problems or next_state != state:
+                yield Fetched(page.posts[::-1], dump_cursor(next_state), tuple(page.problems))
             state = next_state
             if "until_id" not in state:
                 return
