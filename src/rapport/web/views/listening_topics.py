@@ -114,8 +114,8 @@ def _save(request: HttpRequest, actor: Actor, topic: Topic | None) -> HttpRespon
                 do_update_topic(actor, topic, **data)
                 messages.success(request, f"Topic “{topic.name}” saved.")
         except QueryError as exc:
-            show_error(form, exc)
-            preview = views_support.preview(actor, data["query"])
+            show_error(form, exc)  # takes the field out of cleaned_data
+            preview = views_support.preview(actor, request.POST.get("query", "")[:4000])
         except DomainError as exc:
             show_error(form, exc)
         else:
