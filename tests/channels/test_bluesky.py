@@ -90,6 +90,14 @@ def test_hostile_text_stays_text_and_script_links_are_not_links() -> None:
     assert hostile.links == ()
 
 
+def test_characters_that_hide_or_reorder_text_are_removed() -> None:
+    event = copy.deepcopy(EVENTS[1])
+    event["commit"]["record"]["text"] = "pay\u202egnp.exe\x00 now"
+    post = parse_message(orjson.dumps(event)).post
+    assert post is not None
+    assert post.text == "paygnp.exe now"
+
+
 def test_an_author_clock_in_the_future_gives_way_to_jetstream_time() -> None:
     event = copy.deepcopy(EVENTS[0])
     event["commit"]["record"]["createdAt"] = "2099-01-01T00:00:00Z"

@@ -25,6 +25,10 @@ Sleep = Callable[[float], Awaitable[None]]
 RetryAfterFrom = Callable[[httpx.Headers], float | None]
 
 
+async def real_sleep(seconds: float) -> None:
+    await asyncio.sleep(seconds)
+
+
 class _NetworkRetryAfter(httpx.AsyncBaseTransport):
     """``HttpClient`` reads the standard ``Retry-After`` on a 429; Reddit, X and Mastodon
     say when to come back in headers of their own (seconds left, an epoch, an ISO time).
@@ -55,6 +59,20 @@ def network_client(
     guarded transport is wrapped, not replaced)."""
     transport = _NetworkRetryAfter(egress.GuardedTransport(policy), retry_after_from)
     return HttpClient(policy=policy, transport=transport, headers=headers)
+
+
+class NetworkProvider:
+    """What the four providers share: the egress policy they fetch under (the
+    deployment's, unless a test gives one allowing its fake servers) and the sleep they
+    wait with (one a test can watch)."""
+
+    def __init__(self, *, policy: EgressPolicy | None = None, sleep: Sleep = real_sleep) -> None:
+        self._policy = policy
+        self._sleep = sleep
+
+    @property
+    def policy(self) -> EgressPolicy:
+        return self._policy or EgressPolicy.from_settings()
 
 
 def header_number(headers: httpx.Headers, name: str) -> float | None:
@@ -109,10 +127,6 @@ def later_id(a: str, b: str) -> bool:
     """Whether id ``a`` came after id ``b``, for ids that grow with time and are sent as
     strings of digits (X snowflakes, Mastodon ids): longer is later, then by value."""
     return (len(a), a) > (len(b), b)
-
-
-async def real_sleep(seconds: float) -> None:
-    await asyncio.sleep(seconds)
 
 
 def transient(error: Exception) -> bool:

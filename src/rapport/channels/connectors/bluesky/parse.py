@@ -13,6 +13,8 @@ import orjson
 
 from rapport.channels.posts import Author, RawPost
 
+from ..payload import aware_time, plain, web_link
+
 POST_COLLECTION = "app.bsky.feed.post"
 _MENTION = "app.bsky.richtext.facet#mention"
 _LINK = "app.bsky.richtext.facet#link"
@@ -74,7 +76,7 @@ def post_from_commit(
     return RawPost(
         network="bluesky",
         external_id=at_uri(did, rkey),
-        text=text,
+        text=plain(text),
         created_at=_created_at(record.get("createdAt"), time_us),
         # Jetstream carries the author's DID only; the handle needs a profile lookup.
         author=Author(handle=did, url=f"https://bsky.app/profile/{did}"),
@@ -107,8 +109,8 @@ def _facets(text: str, facets: object) -> tuple[tuple[str, ...], tuple[str, ...]
             if kind == _MENTION:
                 covered = _slice(encoded, index).lstrip("@")
                 mentions.append(covered or str(feature.get("did", "")))
-            elif kind == _LINK and _is_web_link(feature.get("uri")):
-                links.append(str(feature["uri"]))
+            elif kind == _LINK and web_link(feature.get("uri")):
+                links.append(web_link(feature["uri"]))
             elif kind == _TAG and isinstance(feature.get("tag"), str):
                 tags.append(feature["tag"])
     return _unique(mentions), tuple(links), _unique(tags)
@@ -127,8 +129,8 @@ def _embedded_links(embed: object) -> tuple[str, ...]:
     if not isinstance(embed, dict):
         return ()
     external = embed.get("external")
-    if isinstance(external, dict) and _is_web_link(external.get("uri")):
-        return (str(external["uri"]),)
+    if isinstance(external, dict) and web_link(external.get("uri")):
+        return (web_link(external["uri"]),)
     media = embed.get("media")  # recordWithMedia wraps an external card too
     return _embedded_links(media) if isinstance(media, dict) else ()
 
@@ -147,18 +149,8 @@ def _created_at(value: object, time_us: int) -> datetime:
         seen = datetime.fromtimestamp(time_us / 1_000_000, tz=UTC)
     except (OverflowError, OSError, ValueError):
         raise JetstreamPayloadError(f"time_us {time_us} is not a time") from None
-    if isinstance(value, str):
-        try:
-            parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-        except ValueError:
-            return seen
-        if parsed.tzinfo is not None and parsed <= seen:
-            return parsed
-    return seen
-
-
-def _is_web_link(value: object) -> bool:
-    return isinstance(value, str) and value.lower().startswith(("https://", "http://"))
+    written = aware_time(value)
+    return written if written is not None and written <= seen else seen
 
 
 def _strings(value: object) -> tuple[str, ...]:

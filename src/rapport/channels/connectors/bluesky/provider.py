@@ -25,7 +25,15 @@ from rapport.channels.http import retry_after_seconds
 from rapport.channels.posts import RawPost
 from rapport.channels.registry import Fetched
 
-from ..social import Backoff, Sleep, bounded_wait, dump_cursor, load_cursor, real_sleep
+from ..social import (
+    Backoff,
+    NetworkProvider,
+    Sleep,
+    bounded_wait,
+    dump_cursor,
+    load_cursor,
+    real_sleep,
+)
 from .client import check_endpoint, subscribe, subscribe_url
 from .parse import JetstreamPayloadError, parse_message
 
@@ -44,7 +52,7 @@ BATCH_POSTS = 200
 BATCH_SECONDS = 1.0
 
 
-class BlueskyProvider:
+class BlueskyProvider(NetworkProvider):
     network = "bluesky"
     label = "Bluesky"
 
@@ -55,13 +63,8 @@ class BlueskyProvider:
         sleep: Sleep = real_sleep,
         batch_seconds: float = BATCH_SECONDS,
     ) -> None:
-        self._policy = policy
-        self._sleep = sleep
+        super().__init__(policy=policy, sleep=sleep)
         self._batch_seconds = batch_seconds
-
-    @property
-    def policy(self) -> EgressPolicy:
-        return self._policy or EgressPolicy.from_settings()
 
     def validate(self, config: Mapping[str, Any]) -> dict[str, Any]:
         endpoints = config.get("endpoints") or list(PUBLIC_ENDPOINTS)

@@ -4,13 +4,17 @@ being read."""
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
 
 from rapport.channels.posts import Author, RawPost
 
-from .markup import html_to_text
+from ..payload import aware_time, count, optional_count, web_link
+from ..rss.markup import html_to_text
+
+_PROFILE_OR_TAG = re.compile(r"^/(@[^/]+|tags/[^/]+|users/[^/]+)/?$")
 
 
 class MastodonPayloadError(ValueError):
@@ -40,19 +44,21 @@ def parse_status(payload: object, instance_host: str) -> RawPost:
     if not isinstance(content, str):
         raise MastodonPayloadError(f"status {uri} without content")
     text, links = html_to_text(content)
+    # Mentions and hashtags are links in the markup too; the status lists them itself.
+    links = tuple(link for link in links if not _PROFILE_OR_TAG.match(urlsplit(link).path))
     warning = status.get("spoiler_text")
     if isinstance(warning, str) and warning.strip():
         text = f"{html_to_text(warning)[0]}\n\n{text}"
     card = status.get("card")
-    if isinstance(card, dict) and _is_web_link(card.get("url")):
-        links += (str(card["url"]),)
+    if isinstance(card, dict) and web_link(card.get("url")):
+        links += (web_link(card["url"]),)
     return RawPost(
         network="mastodon",
         external_id=uri,
         text=text,
         created_at=_timestamp(status.get("created_at"), uri),
         author=_author(account, instance_host),
-        url=_web_link(status.get("url")) or _web_link(uri),
+        url=web_link(status.get("url")) or web_link(uri),
         lang=status.get("language") or "",
         mentions=tuple(
             _handle(m.get("acct"), instance_host)
@@ -63,9 +69,9 @@ def parse_status(payload: object, instance_host: str) -> RawPost:
             t["name"] for t in _objects(status.get("tags")) if isinstance(t.get("name"), str)
         ),
         links=tuple(dict.fromkeys(links)),
-        likes=_count(status.get("favourites_count")),
-        reposts=_count(status.get("reblogs_count")),
-        replies=_count(status.get("replies_count")),
+        likes=count(status.get("favourites_count")),
+        reposts=count(status.get("reblogs_count")),
+        replies=count(status.get("replies_count")),
         raw=status,
     )
 
@@ -78,10 +84,10 @@ def _author(account: dict[str, Any], instance_host: str) -> Author:
     return Author(
         handle=_handle(acct, instance_host),
         name=name if isinstance(name, str) else "",
-        url=_web_link(account.get("url")),
-        followers=_optional_count(account.get("followers_count")),
-        following=_optional_count(account.get("following_count")),
-        avatar_url=_web_link(account.get("avatar")),
+        url=web_link(account.get("url")),
+        followers=optional_count(account.get("followers_count")),
+        following=optional_count(account.get("following_count")),
+        avatar_url=web_link(account.get("avatar")),
     )
 
 
@@ -91,32 +97,11 @@ def _handle(acct: object, instance_host: str) -> str:
 
 
 def _timestamp(value: object, uri: str) -> datetime:
-    if isinstance(value, str):
-        try:
-            parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-        except ValueError:
-            pass
-        else:
-            if parsed.tzinfo is not None:
-                return parsed
-    raise MastodonPayloadError(f"status {uri} has no readable created_at")
-
-
-def _is_web_link(value: object) -> bool:
-    return isinstance(value, str) and urlsplit(value).scheme in ("http", "https")
-
-
-def _web_link(value: object) -> str:
-    return str(value) if _is_web_link(value) else ""
+    created = aware_time(value)
+    if created is None:
+        raise MastodonPayloadError(f"status {uri} has no readable created_at")
+    return created
 
 
 def _objects(value: object) -> list[dict[str, Any]]:
     return [v for v in value if isinstance(v, dict)] if isinstance(value, list) else []
-
-
-def _count(value: object) -> int:
-    return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else 0
-
-
-def _optional_count(value: object) -> int | None:
-    return value if isinstance(value, int) and not isinstance(value, bool) else None

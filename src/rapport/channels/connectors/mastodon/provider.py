@@ -23,7 +23,7 @@ from rapport.channels.registry import Fetched
 
 from ..social import (
     Backoff,
-    Sleep,
+    NetworkProvider,
     bounded_wait,
     checked_base_url,
     dump_cursor,
@@ -31,7 +31,6 @@ from ..social import (
     load_cursor,
     patiently,
     positive_seconds,
-    real_sleep,
     required_token,
     transient,
 )
@@ -43,17 +42,9 @@ _HASHTAG = re.compile(r"^\w{1,100}$")
 MAX_PAGES_PER_CATCH_UP = 25  # 1,000 statuses; a longer gap continues on the next round
 
 
-class MastodonProvider:
+class MastodonProvider(NetworkProvider):
     network = "mastodon"
     label = "Mastodon"
-
-    def __init__(self, *, policy: EgressPolicy | None = None, sleep: Sleep = real_sleep) -> None:
-        self._policy = policy
-        self._sleep = sleep
-
-    @property
-    def policy(self) -> EgressPolicy:
-        return self._policy or EgressPolicy.from_settings()
 
     def validate(self, config: Mapping[str, Any]) -> dict[str, Any]:
         instance = config.get("instance")

@@ -10,14 +10,14 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import urlsplit
 
 from rapport.channels.posts import Author, RawPost
+
+from ..payload import count, plain, web_link
 
 SITE = "https://www.reddit.com"
 _URL = re.compile(r"https?://[^\s<>\"'()\[\]]+")
 _USER = re.compile(r"(?<![\w/])/?u/([A-Za-z0-9_-]{3,20})")
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 class RedditPayloadError(ValueError):
@@ -83,7 +83,7 @@ def parse_submission(data: dict[str, Any]) -> RawPost:
     title = _text(data.get("title"))
     body = _text(data.get("selftext"))
     link = data.get("url_overridden_by_dest") or ("" if data.get("is_self") else data.get("url"))
-    links = _links(body) + ((str(link),) if _is_web_link(link) else ())
+    links = _links(body) + ((web_link(link),) if web_link(link) else ())
     return RawPost(
         network="reddit",
         external_id=fullname,
@@ -95,8 +95,8 @@ def parse_submission(data: dict[str, Any]) -> RawPost:
         url=_permalink(data),
         mentions=_mentions(f"{title} {body}"),
         links=tuple(dict.fromkeys(links)),
-        likes=_count(data.get("score")),
-        replies=_count(data.get("num_comments")),
+        likes=count(data.get("score")),
+        replies=count(data.get("num_comments")),
         raw=data,
     )
 
@@ -116,7 +116,7 @@ def parse_comment(data: dict[str, Any]) -> RawPost:
         reply_to=parent if isinstance(parent, str) and parent[:3] in ("t1_", "t3_") else "",
         mentions=_mentions(body),
         links=tuple(dict.fromkeys(_links(body))),
-        likes=_count(data.get("score")),
+        likes=count(data.get("score")),
         raw=data,
     )
 
@@ -163,7 +163,7 @@ def _permalink(data: dict[str, Any]) -> str:
 
 
 def _text(value: object) -> str:
-    return _CONTROL.sub("", html.unescape(value)).strip() if isinstance(value, str) else ""
+    return plain(html.unescape(value)).strip() if isinstance(value, str) else ""
 
 
 def _links(text: str) -> tuple[str, ...]:
@@ -172,11 +172,3 @@ def _links(text: str) -> tuple[str, ...]:
 
 def _mentions(text: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(f"u/{name}" for name in _USER.findall(text)))
-
-
-def _is_web_link(value: object) -> bool:
-    return isinstance(value, str) and urlsplit(value).scheme in ("http", "https")
-
-
-def _count(value: object) -> int:
-    return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else 0

@@ -8,17 +8,15 @@ from collections.abc import AsyncIterator, Mapping
 from functools import partial
 from typing import Any
 
-from rapport.channels.egress import EgressPolicy
 from rapport.channels.registry import Fetched
 
 from ..social import (
-    Sleep,
+    NetworkProvider,
     checked_base_url,
     dump_cursor,
     load_cursor,
     patiently,
     positive_seconds,
-    real_sleep,
     required_token,
 )
 from .client import API, AUTH, Feed, RedditClient
@@ -28,18 +26,9 @@ _CREDENTIALS = ("token", "client_id", "client_secret")
 DEFAULT_USER_AGENT = "server:rapport-listening:0.1 (self-hosted Rapport social CRM)"
 
 
-class RedditProvider:
+class RedditProvider(NetworkProvider):
     network = "reddit"
     label = "Reddit"
-
-    def __init__(self, *, policy: EgressPolicy | None = None, sleep: Sleep = real_sleep) -> None:
-        self._policy = policy
-        self._sleep = sleep
-
-    @property
-    def policy(self) -> EgressPolicy:
-        """The egress policy: the deployment's unless a test gave one."""
-        return self._policy or EgressPolicy.from_settings()
 
     def validate(self, config: Mapping[str, Any]) -> dict[str, Any]:
         subreddits = _subreddits(config.get("subreddits"))

@@ -7,20 +7,19 @@ API still escapes ``&``, ``<`` and ``>`` in ``text`` as HTML entities."""
 from __future__ import annotations
 
 import html
-import re
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
-from urllib.parse import urlsplit
 
 from rapport.channels.posts import Author, RawPost
+
+from ..payload import aware_time, count, optional_count, plain, web_link
 
 TWEET_FIELDS = (
     "created_at,lang,public_metrics,author_id,entities,conversation_id,referenced_tweets,note_tweet"
 )
 USER_FIELDS = "public_metrics,verified,username,name,profile_image_url"
 EXPANSIONS = "author_id"
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 class XPayloadError(ValueError):
@@ -88,7 +87,7 @@ def parse_tweet(tweet: object, users: dict[str, dict[str, Any]]) -> RawPost:
     return RawPost(
         network="x",
         external_id=tweet_id,
-        text=_CONTROL.sub("", html.unescape(text)),
+        text=plain(html.unescape(text)),
         created_at=_created(tweet.get("created_at"), tweet_id),
         author=author,
         url=f"https://x.com/{username}/status/{tweet_id}",
@@ -97,13 +96,11 @@ def parse_tweet(tweet: object, users: dict[str, dict[str, Any]]) -> RawPost:
         mentions=_entity_values(entities, "mentions", "username", prefix="@"),
         hashtags=_entity_values(entities, "hashtags", "tag"),
         links=tuple(
-            link
-            for link in _entity_values(entities, "urls", "expanded_url")
-            if urlsplit(link).scheme in ("http", "https")
+            link for link in _entity_values(entities, "urls", "expanded_url") if web_link(link)
         ),
-        likes=_count(metrics.get("like_count")),
-        reposts=_count(metrics.get("retweet_count")) + _count(metrics.get("quote_count")),
-        replies=_count(metrics.get("reply_count")),
+        likes=count(metrics.get("like_count")),
+        reposts=count(metrics.get("retweet_count")) + count(metrics.get("quote_count")),
+        replies=count(metrics.get("reply_count")),
         raw={"data": tweet, "author": user},
     )
 
@@ -126,8 +123,8 @@ def _author(user: dict[str, Any], author_id: str) -> Author:
         handle=f"@{username}",
         name=name if isinstance(name, str) else "",
         url=f"https://x.com/{username}",
-        followers=_optional_count(metrics.get("followers_count")),
-        following=_optional_count(metrics.get("following_count")),
+        followers=optional_count(metrics.get("followers_count")),
+        following=optional_count(metrics.get("following_count")),
         verified=user.get("verified") is True,
         avatar_url=image if isinstance(image, str) and image.startswith("https://") else "",
     )
@@ -153,15 +150,10 @@ def _entity_values(
 
 
 def _created(value: object, tweet_id: str) -> datetime:
-    if isinstance(value, str):
-        try:
-            parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-        except ValueError:
-            pass
-        else:
-            if parsed.tzinfo is not None:
-                return parsed
-    raise XPayloadError(f"post {tweet_id} without a readable created_at")
+    created = aware_time(value)
+    if created is None:
+        raise XPayloadError(f"post {tweet_id} without a readable created_at")
+    return created
 
 
 def _lang(value: object) -> str:
@@ -180,11 +172,3 @@ def _error_summary(payload: dict[str, Any]) -> str:
 
 def _object(value: object) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
-
-
-def _count(value: object) -> int:
-    return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else 0
-
-
-def _optional_count(value: object) -> int | None:
-    return value if isinstance(value, int) and not isinstance(value, bool) else None

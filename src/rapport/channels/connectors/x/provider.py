@@ -17,14 +17,14 @@ from typing import Any
 
 import orjson
 
-from rapport.channels.egress import EgressError, EgressPolicy
+from rapport.channels.egress import EgressError
 from rapport.channels.http import HttpError, RateLimited
 from rapport.channels.posts import RawPost
 from rapport.channels.registry import Fetched
 
 from ..social import (
     Backoff,
-    Sleep,
+    NetworkProvider,
     bounded_wait,
     checked_base_url,
     dump_cursor,
@@ -32,7 +32,6 @@ from ..social import (
     load_cursor,
     patiently,
     positive_seconds,
-    real_sleep,
     required_token,
     transient,
 )
@@ -47,17 +46,9 @@ TOO_OLD = (
 MAX_QUERY = 1024  # the Pro tier's limit; X answers 400 with the tier's own if lower
 
 
-class XProvider:
+class XProvider(NetworkProvider):
     network = "x"
     label = "X (Twitter)"
-
-    def __init__(self, *, policy: EgressPolicy | None = None, sleep: Sleep = real_sleep) -> None:
-        self._policy = policy
-        self._sleep = sleep
-
-    @property
-    def policy(self) -> EgressPolicy:
-        return self._policy or EgressPolicy.from_settings()
 
     def validate(self, config: Mapping[str, Any]) -> dict[str, Any]:
         query = config.get("query")
