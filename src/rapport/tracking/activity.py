@@ -23,7 +23,7 @@ _FIELDS = ["first_seen", "last_seen", "events", "page_views", "sessions", "featu
 LOGIN_EVENTS = {"Signed In", "Logged In", "Login", "Signed Up", "Account Created"}
 
 
-@dataclass
+@dataclass(slots=True)
 class Delta:
     first_seen: datetime
     last_seen: datetime
@@ -31,12 +31,25 @@ class Delta:
     page_views: int = 0
     sessions: int = 0
     logged_in_at: datetime | None = None
-    features: Counter[str] = field(default_factory=Counter)
-    weeks: Counter[str] = field(default_factory=Counter)
+    # Made when first counted: most deltas (a visitor's views) need neither, and two
+    # Counters a contact cost more than the rest of its delta.
+    features: Counter[str] | None = None
+    weeks: Counter[str] | None = None
 
     def see(self, at: datetime) -> None:
         self.first_seen = min(self.first_seen, at)
         self.last_seen = max(self.last_seen, at)
+
+    def use(self, feature: str) -> None:
+        if self.features is None:
+            self.features = Counter()
+        self.features[feature] += 1
+
+    def start_session(self, week: str) -> None:
+        self.sessions += 1
+        if self.weeks is None:
+            self.weeks = Counter()
+        self.weeks[week] += 1
 
 
 def week_of(at: datetime) -> str:
@@ -65,8 +78,8 @@ def _add(row: _Row, delta: Delta) -> None:
     row.events += delta.events
     row.page_views += delta.page_views
     row.sessions += delta.sessions
-    row.features = dict(Counter(row.features) + delta.features)
-    row.weekly_sessions = dict(Counter(row.weekly_sessions) + delta.weeks)
+    row.features = dict(Counter(row.features) + (delta.features or Counter()))
+    row.weekly_sessions = dict(Counter(row.weekly_sessions) + (delta.weeks or Counter()))
 
 
 def _counts_only(delta: Delta) -> bool:

@@ -31,9 +31,17 @@ from rapport.contacts.behaviour import (
     promote_identified,
 )
 from rapport.contacts.bulk import resolve_stream
-from rapport.contacts.normalize import InvalidIdentity
-from rapport.contacts.resolution import Claim, normalise_claims
-from rapport.contacts.transfer.fast import gc_paused, insert_rows, reserve_ids, server_binding
+from rapport.contacts.normalize import InvalidIdentity, normalise
+from rapport.contacts.resolution import Claim
+from rapport.contacts.transfer.fast import (
+    among,
+    fetch,
+    gc_paused,
+    insert_rows,
+    reserve_ids,
+    server_binding,
+    table_of,
+)
 from rapport.core.models import Workspace
 
 from . import activity
@@ -144,24 +152,24 @@ def _quarantine(
 def _claims(event: Event, region: str, user_ids: set[str]) -> list[Claim]:
     """The identities an event names. An alias's previousId is the anonymous id it
     replaces, unless it is a user id Rapport already knows."""
-    raw: list[Claim] = []
+    raw: list[tuple[str, str]] = []  # (kind, value) as sent; one Claim each once normalised
     if event.user_id:
-        raw.append(Claim(USER_ID, event.user_id))
+        raw.append((USER_ID, event.user_id))
     if event.anonymous_id:
-        raw.append(Claim(ANONYMOUS, event.anonymous_id))
+        raw.append((ANONYMOUS, event.anonymous_id))
     if event.previous_id and event.type == "alias":
         kind = USER_ID if event.previous_id in user_ids else ANONYMOUS
-        raw.append(Claim(kind, event.previous_id))
+        raw.append((kind, event.previous_id))
     traits = event.traits if event.type == "identify" else event.context.get("traits")
     if isinstance(traits, dict):
         for kind in (EMAIL, PHONE):
             value = traits.get(kind)
             if isinstance(value, str) and value.strip():
-                raw.append(Claim(kind, value))
+                raw.append((kind, value))
     claims: list[Claim] = []
-    for claim in raw:
+    for kind, value in raw:
         try:
-            claims += normalise_claims([claim], region)
+            claims.append(Claim(kind, normalise(kind, value, region)))
         except InvalidIdentity:
             continue  # a malformed email in traits: the event still counts
     return claims
@@ -284,11 +292,13 @@ class Pipeline:
         ids = list(first)
         seen: set[str] = set()
         for n in range(0, len(ids), 5000):
-            seen.update(
-                TrackedEvent.objects.for_workspace(workspace_id)
-                .filter(message_id__any=ids[n : n + 5000])
-                .values_list("message_id", flat=True)
+            match, values = among("message_id", ids[n : n + 5000])
+            # By hand: the ORM's query cost more to build than to run.
+            sql = (
+                f"SELECT message_id FROM {table_of(TrackedEvent)} "  # noqa: S608
+                f"WHERE workspace_id = %s AND {match}"
             )
+            seen.update(mid for (mid,) in fetch(sql, [workspace_id, values]))
         fresh = [item for mid, item in first.items() if mid not in seen]
         report.duplicates += len(items) - len(fresh)
         return fresh
@@ -430,11 +440,10 @@ class Pipeline:
             if login and (delta.logged_in_at is None or row.timestamp < delta.logged_in_at):
                 delta.logged_in_at = row.timestamp
             if row.type == "track" and self._source(item.record.source_id).kind == "app":
-                delta.features[row.name] += 1
+                delta.use(row.name)
         for session in started:
             if session.contact_id is not None and session.contact_id in deltas:
-                deltas[session.contact_id].sessions += 1
-                deltas[session.contact_id].weeks[activity.week_of(session.started_at)] += 1
+                deltas[session.contact_id].start_session(activity.week_of(session.started_at))
         activity.apply(workspace_id, deltas)
         self._touch_contacts(workspace_id, deltas)
 
