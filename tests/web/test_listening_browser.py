@@ -1,0 +1,171 @@
+"""Listen in a real Chromium: a topic written in the query editor (its live check
+points at a bad query first), mentions stored while the stream is open arrive on
+their own, the negative filter, a sentiment correction, the keyboard, and linking a
+mention to a contact. Post text is hostile: nothing in it may run."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from django.db import connection
+from playwright.sync_api import Dialog, Page
+
+from rapport.channels.registry import Fetched
+from rapport.contacts.actions.people import do_create_contact
+from rapport.contacts.resolution import Claim
+from rapport.listening.models import ListeningSource, Post, Topic
+from rapport.listening.store import store
+from rapport.listening.topics_index import TopicIndex
+from tests.browser import desktop_page
+from tests.factories import PASSWORD, World
+from tests.listening.conftest import RuleNlp, post
+from tests.web.test_browser import ConsoleErrors
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+# The stream polls every 5 s; this leaves room for a slow machine.
+ARRIVES_WITHIN_MS = 12_000
+
+
+@pytest.fixture
+def page() -> Iterator[Page]:
+    with desktop_page() as page:
+        yield page
+
+
+def feed_later(source: ListeningSource, batches: list[list[Any]], pause: float) -> threading.Thread:
+    """Store ``batches`` of posts from another thread, as the listen process would."""
+
+    def run() -> None:
+        try:
+            index = TopicIndex()
+            index.refresh()
+            nlp = RuleNlp()
+            for n, batch in enumerate(batches):
+                time.sleep(pause)
+                store(source, Fetched(posts=batch, cursor=f"c{n}"), index, nlp)
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    return thread
+
+
+def test_topic_then_live_mentions_filter_correct_and_link(
+    live_server: Any, page: Page, world: World
+) -> None:
+    ann = do_create_contact(
+        world.actor(), identities=[Claim("email", "ann@example.com")], full_name="Ann Example"
+    ).contact
+    source = ListeningSource.objects.create(
+        workspace=world.workspace, name="Firehose", network="bluesky"
+    )
+    console = ConsoleErrors(page)
+    dialogs: list[str] = []
+
+    def dismiss(dialog: Dialog) -> None:
+        dialogs.append(dialog.message)
+        dialog.dismiss()
+
+    page.on("dialog", dismiss)
+    base = live_server.url
+    listen = f"{base}/w/{world.workspace.slug}/listen/"
+    page.goto(f"{base}/login/")
+    page.fill("#id_username", world.owner.user.email)
+    page.fill("#id_password", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{base}/w/{world.workspace.slug}/")
+
+    # The editor checks the query as it is typed and points at the problem.
+    page.goto(f"{listen}topics/new/")
+    page.fill("#id_name", "Acme")
+    page.fill("[data-query-input]", "acme AND (")
+    page.locator("[data-query-error]", has_text="parenthesis").wait_for(timeout=5_000)
+    assert page.locator("mark.caret-at").count() == 1
+    page.fill("[data-query-input]", "acme")
+    page.locator("[data-query-ok]").wait_for(timeout=5_000)
+    page.click("[data-topic-form] button[type=submit]")
+    topic = Topic.objects.for_workspace(world.workspace).get(name="Acme")
+    page.wait_for_url(f"{listen}topics/{topic.pk}/")
+
+    # Mentions stored while the stream is open arrive on their own.
+    page.goto(listen)
+    page.locator("[data-stream-empty]").wait_for()
+    feeder = feed_later(
+        source,
+        [
+            [
+                post(
+                    "acme is awful <script>alert('text')</script>",
+                    handle="bob.bsky.social",
+                    name="<svg onload=alert('name')>",
+                    url="javascript:alert('url')",
+                ),
+                post("I love acme, best coffee", handle="carol.bsky.social", name="Carol"),
+            ],
+            [
+                post(
+                    "acme checkout broken again?",
+                    handle="dave.bsky.social",
+                    name="Dave D",
+                    url="https://bsky.app/profile/dave/post/1",
+                )
+            ],
+        ],
+        pause=1.0,
+    )
+    mentions = page.locator("article[data-mention]")
+    page.locator("article[data-mention]", has_text="checkout broken again").wait_for(
+        timeout=ARRIVES_WITHIN_MS
+    )
+    feeder.join(timeout=10)
+    page.locator("article[data-mention]", has_text="I love acme").wait_for(
+        timeout=ARRIVES_WITHIN_MS
+    )
+    assert mentions.count() == 3
+    assert page.locator("[data-new-marker]").count() >= 1
+    hostile = page.locator("article[data-mention]", has_text="acme is awful")
+    assert "<script>alert('text')</script>" in hostile.inner_text()
+    assert "<svg onload=alert('name')>" in hostile.inner_text()
+    assert hostile.locator('[data-action="open"]').count() == 0  # the javascript: link is gone
+    assert page.locator("main svg[onload], main [onerror], main script:not([src])").count() == 0
+
+    # Only the negative ones.
+    page.select_option("#f-sentiment", "negative")
+    page.locator("article[data-mention]", has_text="I love acme").wait_for(state="detached")
+    assert mentions.count() == 2
+
+    # Correct one: the row comes back with the agent's verdict.
+    dave = page.locator("article[data-mention]", has_text="checkout broken again")
+    dave.locator('[data-correct="sentiment"] select').select_option("neutral")
+    dave.locator('[data-sentiment="neutral"]').wait_for(timeout=5_000)
+    dave_post = Post.objects.for_workspace(world.workspace).get(text__contains="checkout")
+    dave_post.refresh_from_db()
+    assert (dave_post.sentiment, dave_post.corrected) == ("neutral", True)
+
+    # The keyboard: j selects the first mention, h marks it handled.
+    page.locator("h1").first.click()
+    page.keyboard.press("j")
+    first = page.locator("article[data-mention].is-current")
+    first.wait_for(timeout=2_000)
+    page.keyboard.press("h")
+    page.locator("article[data-mention] [data-handled]").first.wait_for(timeout=5_000)
+
+    # Link the hostile author to Ann.
+    hostile = page.locator("article[data-mention]", has_text="acme is awful")
+    hostile.locator("[data-link-panel] summary").click()
+    hostile.locator("[data-link-search]").fill("Ann")
+    hostile.locator(f'[data-link-contact="{ann.pk}"]').click()
+    page.locator("article[data-mention] [data-linked]", has_text="Ann Example").wait_for(
+        timeout=5_000
+    )
+    linked = Post.objects.for_workspace(world.workspace).get(text__contains="awful")
+    assert linked.contact_id == ann.pk
+
+    assert dialogs == []
+    assert console.errors == []
