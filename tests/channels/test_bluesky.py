@@ -23,6 +23,7 @@ from rapport.channels.egress import EgressDenied, EgressPolicy
 from rapport.channels.registry import Fetched, provider
 
 from .fakes import Sleeps, damaged, ids, take
+from .fakes.http_server import FakeHttpServer, Reply, Request
 from .fakes.jetstream import FakeJetstream, fixture_events, replay_and_wait
 
 T = TypeVar("T")
@@ -144,7 +145,9 @@ def test_follows_jetstream_and_keeps_its_place_in_time(loopback: EgressPolicy) -
     fake = FakeJetstream(EVENTS)
 
     async def scenario() -> list[Fetched]:
-        return await take(source(loopback).stream({"endpoints": [fake.url]}, ""), 4)
+        return await take(
+            source(loopback).stream({"endpoints": [fake.url], "profiles": False}, ""), 4
+        )
 
     steps = serving(fake, scenario)
     assert ids(steps) == [uri(i) for i in POSTS]
@@ -172,7 +175,7 @@ def test_a_drop_mid_stream_resumes_a_few_seconds_back_without_duplicates(
     sleeps = Sleeps()
 
     async def scenario() -> tuple[list[Fetched], list[Fetched]]:
-        settings = {"endpoints": [fake.url]}
+        settings = {"endpoints": [fake.url], "profiles": False}
         first = await take(source(loopback, sleeps).stream(settings, ""), 4)
         # Stopped and started again later: two new posts meanwhile.
         fake.events += [later_post(0, 2), later_post(1, 3)]
@@ -204,7 +207,9 @@ def test_garbage_messages_are_skipped_and_logged_and_the_stream_goes_on(
     fake.connections = [garbage_first]
 
     async def scenario() -> list[Fetched]:
-        return await take(source(loopback).stream({"endpoints": [fake.url]}, ""), 1)
+        return await take(
+            source(loopback).stream({"endpoints": [fake.url], "profiles": False}, ""), 1
+        )
 
     with caplog.at_level(logging.WARNING):
         steps = serving(fake, scenario)
@@ -226,7 +231,9 @@ def test_a_429_at_the_handshake_waits_as_asked(loopback: EgressPolicy) -> None:
     sleeps = Sleeps()
 
     async def scenario() -> list[Fetched]:
-        return await take(source(loopback, sleeps).stream({"endpoints": [fake.url]}, ""), 4)
+        return await take(
+            source(loopback, sleeps).stream({"endpoints": [fake.url], "profiles": False}, ""), 4
+        )
 
     assert ids(serving(fake, scenario)) == [uri(i) for i in POSTS]
     assert sleeps.calls == [7.0]
@@ -239,7 +246,9 @@ def test_a_name_resolving_to_this_machine_is_refused_before_connecting() -> None
     async def scenario() -> None:
         endpoint = fake.url.replace("127.0.0.1", "localhost")
         with pytest.raises(EgressDenied, match="loopback"):
-            await take(source(public_only).stream({"endpoints": [endpoint]}, ""), 1)
+            await take(
+                source(public_only).stream({"endpoints": [endpoint], "profiles": False}, ""), 1
+            )
 
     serving(fake, scenario)
     assert fake.asked == []
@@ -250,3 +259,59 @@ def test_a_name_resolving_to_this_machine_is_refused_before_connecting() -> None
 def test_any_damage_to_an_event_is_a_jetstream_payload_error_or_harmless(event: Any) -> None:
     with contextlib.suppress(JetstreamPayloadError):
         parse_message(orjson.dumps(event))
+
+
+ALICE = {
+    "did": "did:plc:eygmaihciaxprqvxpfvl6flk",
+    "handle": "alice.bsky.social",
+    "displayName": "Alice <b>🌱</b>",
+    "avatar": "https://cdn.bsky.app/img/avatar/plain/did:plc:eygmaihciaxprqvxpfvl6flk/bafkreia@jpeg",
+    "followersCount": 1520,
+    "followsCount": 210,
+    "postsCount": 3301,
+    "verification": {
+        "verifications": [],
+        "verifiedStatus": "valid",
+        "trustedVerifierStatus": "none",
+    },
+    "createdAt": "2023-04-12T10:00:00.000Z",
+}
+
+
+def test_authors_are_named_from_the_appview_once_and_a_refusal_never_holds_posts(
+    loopback: EgressPolicy,
+) -> None:
+    fake = FakeJetstream(EVENTS)
+    answers = [
+        Reply.json({"error": "RateLimitExceeded"}, 429, {"ratelimit-reset": "0"}),
+        Reply.json({"profiles": [ALICE]}),
+    ]
+
+    async def appview_handler(request: Request) -> Reply:
+        return answers.pop(0) if answers else Reply.json({"profiles": []})
+
+    appview = FakeHttpServer(appview_handler)
+
+    async def scenario() -> tuple[list[Fetched], list[Fetched]]:
+        async with appview:
+            settings = {"endpoints": [fake.url], "appview_url": appview.url}
+            refused = await take(source(loopback).stream(settings, ""), 1)
+            named = await take(source(loopback).stream(settings, ""), 4)
+            return refused, named
+
+    refused, named = serving(fake, scenario)
+    assert refused[0].posts[0].author.handle == "did:plc:eygmaihciaxprqvxpfvl6flk"
+    alice = named[0].posts[0].author
+    assert (alice.handle, alice.name, alice.followers, alice.following, alice.verified) == (
+        "alice.bsky.social",
+        "Alice <b>🌱</b>",
+        1520,
+        210,
+        True,
+    )
+    assert alice.url == "https://bsky.app/profile/alice.bsky.social"
+    unknown = [p.author.handle for step in named for p in step.posts][1]
+    assert unknown == "did:plc:ewvi7nxzyoun6zhxrhs64oiz"  # not returned: the DID stays
+    # After the refusal, each author is asked for once, whatever the batches were.
+    asked = [did for r in appview.requests[1:] for did in r.query["actors"]]
+    assert sorted(asked) == sorted({e["did"] for e in (EVENTS[i] for i in POSTS)})

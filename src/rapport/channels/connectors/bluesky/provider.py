@@ -10,11 +10,13 @@ over in those last seconds: ``{"time_us": T, "recent": [[time_us, digest], ...]}
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import hashlib
 import logging
 import re
 import time
 from collections.abc import AsyncIterator, Mapping
+from contextlib import AsyncExitStack
 from typing import Any
 
 from websockets.asyncio.client import ClientConnection
@@ -30,12 +32,15 @@ from ..social import (
     NetworkProvider,
     Sleep,
     bounded_wait,
+    checked_base_url,
     dump_cursor,
     load_cursor,
+    network_client,
     real_sleep,
 )
 from .client import check_endpoint, subscribe, subscribe_url
 from .parse import JetstreamPayloadError, parse_message
+from .profiles import APPVIEW, Profiles, appview_retry_after
 
 log = logging.getLogger(__name__)
 
@@ -91,6 +96,10 @@ class BlueskyProvider(NetworkProvider):
         if not isinstance(rewind, int | float) or not 0 <= rewind <= 600:
             raise ValueError("rewind_seconds must be between 0 and 600")
         return {
+            "profiles": bool(config.get("profiles", True)),
+            "appview_url": checked_base_url(
+                config.get("appview_url"), "appview_url", APPVIEW, self.policy
+            ),
             "endpoints": [str(e) for e in endpoints],
             "dids": list(dict.fromkeys(dids)),
             "rewind_us": int(rewind * 1_000_000),
@@ -99,6 +108,25 @@ class BlueskyProvider(NetworkProvider):
     async def stream(self, config: Mapping[str, Any], cursor: str) -> AsyncIterator[Fetched]:
         settings = self.validate(config)
         place = _Place.load(cursor, settings["rewind_us"])
+        async with AsyncExitStack() as stack:
+            profiles = await self._profiles(settings, stack)
+            async for step in self._follow(settings, place):
+                if profiles is None or not step.posts:
+                    yield step
+                else:
+                    posts = await profiles.with_authors(step.posts)
+                    yield dataclasses.replace(step, posts=posts)
+
+    async def _profiles(self, settings: dict[str, Any], stack: AsyncExitStack) -> Profiles | None:
+        if not settings["profiles"]:
+            return None
+        # A name is not worth holding the stream for long.
+        brief = dataclasses.replace(self.policy, total_timeout=min(self.policy.total_timeout, 10.0))
+        headers = {"Accept": "application/json"}
+        http = await stack.enter_async_context(network_client(brief, headers, appview_retry_after))
+        return Profiles(http, settings["appview_url"])
+
+    async def _follow(self, settings: dict[str, Any], place: _Place) -> AsyncIterator[Fetched]:
         backoff = Backoff(self._sleep)
         attempt = 0
         while True:
