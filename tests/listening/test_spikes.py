@@ -224,6 +224,21 @@ def test_missing_buckets_count_as_zero() -> None:
     assert detect_spikes(list(reversed(rows))) == detect_spikes(rows)
 
 
+def test_history_can_begin_before_the_first_row() -> None:
+    """Three silent weeks, then 12 posts: news when the silence was history, nothing to
+    go on when the stream seems to begin with those 12."""
+    burst = T0 + 3 * 168 * HOUR + 14 * HOUR
+    rows = [(burst, 12, 0)]
+    assert detect_spikes(rows) == []
+    [spike] = detect_spikes(rows, history_from=T0)
+    assert spike.bucket_start == burst
+    assert spike.baseline == "week"
+    with pytest.raises(ValueError, match="before history_from"):
+        detect_spikes(rows, history_from=burst + HOUR)
+    with pytest.raises(ValueError, match="grid"):
+        detect_spikes(rows, history_from=T0 + timedelta(minutes=30))
+
+
 @pytest.mark.parametrize(
     "rows",
     [

@@ -137,11 +137,14 @@ def detect_spikes(
     since: datetime | None = None,
     config: SpikeConfig = DEFAULT_CONFIG,
     kinds: Collection[SpikeKind] = ("volume", "negative_share"),
+    history_from: datetime | None = None,
 ) -> list[Spike]:
     """Spikes of the given kinds, ordered by bucket then kind. Buckets may come in any
     order and missing ones count as zero (SQL aggregates leave out empty hours);
-    buckets before ``since`` serve only as history."""
-    stream = _densify(buckets, bucket)
+    buckets before ``since`` serve only as history. ``history_from`` is where the
+    history begins when its first buckets may be empty: without it the stream starts
+    at the first row, and a quiet topic's silent days before that are not history."""
+    stream = _densify(buckets, bucket, history_from)
     found = []
     if "volume" in kinds:
         found += _volume_spikes(stream, since, config)
@@ -180,14 +183,20 @@ def _alert(kind: SpikeKind, run: list[Spike], bucket: timedelta) -> Alert:
 # --- input ------------------------------------------------------------------------------
 
 
-def _densify(rows: Iterable[tuple[datetime, int, int]], width: timedelta) -> _Stream:
-    """A gapless array from ``origin`` on; SQL aggregates leave out empty buckets."""
+def _densify(
+    rows: Iterable[tuple[datetime, int, int]], width: timedelta, origin: datetime | None
+) -> _Stream:
+    """A gapless array from ``origin`` (or the first row) on; SQL aggregates leave out
+    empty buckets."""
     if width <= timedelta(0) or DAY % width:
         raise ValueError(f"bucket width must divide a day, not {width}")
     items = sorted(((start, int(count), int(neg)) for start, count, neg in rows), key=_first)
     if not items:
         return _Stream(datetime.min, width, np.zeros(0), np.zeros(0))
-    origin = items[0][0]
+    if origin is None:
+        origin = items[0][0]
+    elif items[0][0] < origin:
+        raise ValueError(f"bucket {items[0][0]} is before history_from {origin}")
     size = (items[-1][0] - origin) // width + 1
     counts, negatives = np.zeros(size), np.zeros(size)
     seen: set[int] = set()
