@@ -315,3 +315,14 @@ def test_authors_are_named_from_the_appview_once_and_a_refusal_never_holds_posts
     # After the refusal, each author is asked for once, whatever the batches were.
     asked = [did for r in appview.requests[1:] for did in r.query["actors"]]
     assert sorted(asked) == sorted({e["did"] for e in (EVENTS[i] for i in POSTS)})
+
+
+@pytest.mark.parametrize(
+    "cursor", ["1796208000000000", '{"time_us": "x"}', '{"recent": [["a", "b"]]}']
+)
+def test_a_cursor_that_is_not_ours_is_an_error_not_a_fresh_start(cursor: str) -> None:
+    async def scenario() -> None:
+        with pytest.raises(ValueError, match="not a bluesky cursor"):
+            await anext(BlueskyProvider().stream({"profiles": False}, cursor))
+
+    asyncio.run(scenario())

@@ -167,8 +167,9 @@ class _Place:
         recent = state.get("recent", [])
         if not isinstance(time_us, int) or not isinstance(recent, list):
             raise ValueError(f"not a bluesky cursor: {cursor[:80]!r}")
-        pairs = [(int(p[0]), str(p[1])) for p in recent if isinstance(p, list) and len(p) == 2]
-        return cls(time_us, pairs, rewind_us)
+        if not all(isinstance(p, list) and len(p) == 2 and isinstance(p[0], int) for p in recent):
+            raise ValueError(f"not a bluesky cursor: {cursor[:80]!r}")
+        return cls(time_us, [(p[0], str(p[1])) for p in recent], rewind_us)
 
     def resume_from(self) -> int | None:
         return self.time_us - self.rewind_us if self.time_us else None
