@@ -139,6 +139,9 @@ def test_the_provider_is_registered_with_bluesky_s_public_instances() -> None:
     assert isinstance(provider("bluesky"), BlueskyProvider)
     endpoints = provider("bluesky").validate({})["endpoints"]
     assert endpoints[0] == "wss://jetstream2.us-east.bsky.network/subscribe"
+    # A source stores what validate gave and its stream validates it again.
+    cleaned = provider("bluesky").validate({"rewind_seconds": 9, "dids": "did:web:example.com"})
+    assert provider("bluesky").validate(cleaned) == cleaned
 
 
 def test_follows_jetstream_and_keeps_its_place_in_time(loopback: EgressPolicy) -> None:

@@ -102,6 +102,8 @@ def test_the_provider_is_registered() -> None:
     assert isinstance(provider("mastodon"), MastodonProvider)
     cleaned = provider("mastodon").validate({"instance": "mastodon.social", "hashtags": "#a, b"})
     assert (cleaned["instance"], cleaned["hashtags"]) == ("https://mastodon.social", ["a", "b"])
+    # A source stores what validate gave and its stream validates it again.
+    assert provider("mastodon").validate(cleaned) == cleaned
 
 
 def test_streams_after_catching_up_and_survives_a_disconnect(loopback: EgressPolicy) -> None:

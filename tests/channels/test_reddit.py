@@ -97,6 +97,16 @@ def test_the_provider_is_registered() -> None:
     assert cleaned["subreddits"] == ["selfhosted", "crm"]
 
 
+def test_validated_settings_validate_to_themselves() -> None:
+    # A source stores what validate gave and its stream validates it again.
+    for config in (
+        {"token": "t", "subreddits": "selfhosted", "username": "acme_ops"},
+        {"client_id": "i", "client_secret": "s", "query": "rapport crm", "interval_seconds": 30},
+    ):
+        cleaned = RedditProvider().validate(config)
+        assert RedditProvider().validate(cleaned) == cleaned
+
+
 def test_polls_posts_and_comments_with_token_and_user_agent(loopback: EgressPolicy) -> None:
     reddit = FakeReddit()
     reddit.posts = fixture("new.json")["data"]["children"][::-1]

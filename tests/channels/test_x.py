@@ -81,6 +81,12 @@ def test_the_provider_is_registered() -> None:
     assert isinstance(provider("x"), XProvider)
 
 
+def test_validated_settings_validate_to_themselves() -> None:
+    # A source stores what validate gave and its stream validates it again.
+    cleaned = XProvider().validate({"token": "t", "query": " rapport ", "mode": "stream"})
+    assert XProvider().validate(cleaned) == cleaned
+
+
 def serving(x: FakeX, scenario: Any) -> Any:
     async def inside() -> Any:
         async with x.server:

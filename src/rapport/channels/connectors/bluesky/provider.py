@@ -102,12 +102,12 @@ class BlueskyProvider(NetworkProvider):
             ),
             "endpoints": [str(e) for e in endpoints],
             "dids": list(dict.fromkeys(dids)),
-            "rewind_us": int(rewind * 1_000_000),
+            "rewind_seconds": rewind,
         }
 
     async def stream(self, config: Mapping[str, Any], cursor: str) -> AsyncIterator[Fetched]:
         settings = self.validate(config)
-        place = _Place.load(cursor, settings["rewind_us"])
+        place = _Place.load(cursor, int(settings["rewind_seconds"] * 1_000_000))
         async with AsyncExitStack() as stack:
             profiles = await self._profiles(settings, stack)
             async for step in self._follow(settings, place):

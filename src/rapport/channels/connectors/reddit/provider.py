@@ -62,6 +62,7 @@ class RedditProvider(NetworkProvider):
                 config.get("interval_seconds"), "interval_seconds", 60.0, minimum=1.0
             ),
             "base_url": checked_base_url(config.get("base_url"), "base_url", API, self.policy),
+            "username": username,
             # Reddit asks for "<platform>:<app id>:<version> (by /u/<operator>)".
             "user_agent": (
                 f"server:rapport-listening:0.1 (by /u/{username})"
