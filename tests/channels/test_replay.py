@@ -129,6 +129,8 @@ def test_bad_settings_and_cursors(
 def test_the_demo_recording_is_the_stream_the_demo_needs() -> None:
     posts, gaps = load_recording(recording_path())
     assert 280 <= len(posts) <= 320
+    # Relayed as if heard on each network, so the demo's per-network views fill too.
+    assert set(Counter(p.network for p in posts)) == {"bluesky", "mastodon", "reddit", "x"}
     languages = Counter(p.lang for p in posts)
     assert set(languages) == {"en", "pl", "ru", "nl", "de"}
     assert min(languages.values()) >= 45

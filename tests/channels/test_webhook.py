@@ -86,6 +86,12 @@ def test_a_sender_keeps_its_own_shape_through_a_mapping() -> None:
     assert post.url == "https://social.example/warsaw_eats/status/991"
 
 
+def test_a_relayed_post_says_which_network_it_is_from() -> None:
+    relayed, own = parse_webhook(body(good(network="mastodon"), good(id="p2")))
+    assert relayed.network == "mastodon"
+    assert own.network == "webhook"
+
+
 def test_a_body_that_is_the_list_or_one_post() -> None:
     mapping = {"posts": ""}
     assert len(parse_webhook(orjson.dumps([good(), good(id="p2")]), mapping)) == 2
@@ -116,6 +122,7 @@ def test_a_body_that_is_the_list_or_one_post() -> None:
         (good(hashtags=["x"] * 101), "has 101 items; at most 100"),
         (good(likes=1.5), "posts[0].likes: expected a whole number"),
         (good(lang="x" * 40), "posts[0].lang: is 40 characters long; at most 35"),
+        (good(network="Mastodon!"), "posts[0].network: must be a network name like"),
         ("just text", "posts[0]: expected a JSON object, got text"),
     ],
 )

@@ -11,7 +11,9 @@ The shape (``docs/connectors.md`` shows a full example)::
                 "followers": 0, "following": 0, "verified": false},
      "url": "", "title": "", "lang": "", "reply_to": "",
      "mentions": [], "hashtags": [], "links": [],
-     "likes": 0, "reposts": 0, "replies": 0}
+     "likes": 0, "reposts": 0, "replies": 0,
+     "network": "mastodon"}                 where the post was first published, when the
+                                            sender relays posts from elsewhere
 
 A mapping names, for any of these fields, the dotted path where the sender keeps it
 (``{"id": "data.tweet_id", "author.handle": "user.screen_name"}``); fields it does
@@ -21,6 +23,7 @@ they were read from, so a sender can fix its payload without reading our code.""
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -58,9 +61,11 @@ FIELDS = (
     "likes",
     "reposts",
     "replies",
+    "network",
 )
 REQUIRED = frozenset({"id", "text", "created_at", "author.handle"})
 _MISSING = object()
+_NETWORK = re.compile(r"^[a-z][a-z0-9_-]{0,19}$")
 
 
 class PostError(ValueError):
@@ -195,6 +200,14 @@ class _Reader:
             out.append(entry.strip())
         return tuple(dict.fromkeys(e for e in out if e))
 
+    def network(self, *, default: str) -> str:
+        value = self.text("network", default=default)
+        if not _NETWORK.match(value):
+            raise self.fail(
+                "network", f"must be a network name like 'mastodon', got {_shown(value)}"
+            )
+        return value
+
     def moment(self, name: str) -> datetime:
         value = self.get(name)
         if isinstance(value, bool):
@@ -239,7 +252,7 @@ def post_from_json(
     if not author.handle:
         raise read.fail("author.handle", "is empty")
     return RawPost(
-        network=network,
+        network=read.network(default=network),
         external_id=read.text("id"),
         text=text[:MAX_TEXT],
         created_at=read.moment("created_at"),
