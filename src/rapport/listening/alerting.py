@@ -53,8 +53,11 @@ def check_topic(topic: Topic, now: datetime) -> list[Alert]:
         config = replace(config, p_value=rule.sensitivity, share_p_value=rule.sensitivity,
                          min_count=rule.min_mentions)  # fmt: skip
     current = now.replace(minute=0, second=0, microsecond=0)
+    # The history starts where the window starts, not at the first hour with posts:
+    # a quiet topic's silent hours are its baseline too.
     spikes = detect_spikes(hourly(topic, current - HISTORY), bucket=HOUR,
-                           since=current - LOOK_BACK, config=config)  # fmt: skip
+                           since=current - LOOK_BACK, config=config,
+                           history_from=current - HISTORY)  # fmt: skip
     return [_record(topic, run) for run in group_alerts(spikes, bucket=HOUR)]
 
 

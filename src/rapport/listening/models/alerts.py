@@ -20,7 +20,7 @@ class AlertRule(WorkspaceOwned):
     topic = models.OneToOneField(Topic, on_delete=models.CASCADE, related_name="+")
     enabled = models.BooleanField(default=True)
     # Probability below which a bucket counts as a spike (see docs/listening-alerts.md).
-    sensitivity = models.FloatField(default=0.001)
+    sensitivity = models.FloatField(default=1e-4)
     min_mentions = models.PositiveIntegerField(default=10)
     emails = models.JSONField(default=list, blank=True)
     webhook_url = models.URLField(max_length=500, blank=True)  # Slack-compatible JSON
