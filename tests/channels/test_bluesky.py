@@ -20,9 +20,10 @@ from websockets.asyncio.server import ServerConnection
 from rapport.channels.connectors.bluesky.parse import JetstreamPayloadError, parse_message
 from rapport.channels.connectors.bluesky.provider import BlueskyProvider
 from rapport.channels.egress import EgressDenied, EgressPolicy
+from rapport.channels.http import RateLimited
 from rapport.channels.registry import Fetched, provider
 
-from .fakes import Sleeps, damaged, ids, take
+from .fakes import Sleeps, damaged, ids, rate_limited, take
 from .fakes.http_server import FakeHttpServer, Reply, Request
 from .fakes.jetstream import FakeJetstream, fixture_events, replay_and_wait
 
@@ -228,18 +229,18 @@ def test_garbage_messages_are_skipped_and_logged_and_the_stream_goes_on(
     )
 
 
-def test_a_429_at_the_handshake_waits_as_asked(loopback: EgressPolicy) -> None:
+def test_a_429_at_the_handshake_goes_up_with_its_retry_after(loopback: EgressPolicy) -> None:
     fake = FakeJetstream(EVENTS)
     fake.refuse(HTTPStatus.TOO_MANY_REQUESTS, {"Retry-After": "7"})
-    sleeps = Sleeps()
 
-    async def scenario() -> list[Fetched]:
-        return await take(
-            source(loopback, sleeps).stream({"endpoints": [fake.url], "profiles": False}, ""), 4
-        )
+    async def scenario() -> tuple[RateLimited, list[Fetched]]:
+        settings = {"endpoints": [fake.url], "profiles": False}
+        _, limited = await rate_limited(source(loopback).stream(settings, ""))
+        return limited, await take(source(loopback).stream(settings, ""), 4)
 
-    assert ids(serving(fake, scenario)) == [uri(i) for i in POSTS]
-    assert sleeps.calls == [7.0]
+    limited, again = serving(fake, scenario)
+    assert limited.retry_after_seconds == 7.0
+    assert ids(again) == [uri(i) for i in POSTS]
 
 
 def test_a_name_resolving_to_this_machine_is_refused_before_connecting() -> None:

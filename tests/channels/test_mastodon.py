@@ -16,9 +16,10 @@ from hypothesis import given, settings
 from rapport.channels.connectors.mastodon.parse import MastodonPayloadError, parse_statuses
 from rapport.channels.connectors.mastodon.provider import MastodonProvider
 from rapport.channels.egress import EgressPolicy
+from rapport.channels.http import HttpError, RateLimited
 from rapport.channels.registry import Fetched, provider
 
-from .fakes import Sleeps, damaged, ids, take
+from .fakes import Sleeps, damaged, ids, rate_limited, take
 from .fakes.http_server import Disconnect, Reply
 from .fakes.mastodon import FakeMastodon, status, timeline_fixture, update_event
 
@@ -163,25 +164,56 @@ def test_a_restart_walks_forwards_through_a_long_gap(loopback: EgressPolicy) -> 
     assert [len(step.posts) for step in second] == [40, 40, 10]
 
 
-def test_a_429_waits_until_the_reset_time_mastodon_gives(loopback: EgressPolicy) -> None:
+def test_a_429_goes_up_with_mastodon_s_reset_time_and_the_cursor_holds(
+    loopback: EgressPolicy,
+) -> None:
     fake = FakeMastodon()
     fake.statuses = [status(1)]
     reset = (datetime.now(UTC) + timedelta(seconds=20)).isoformat().replace("+00:00", "Z")
-    fake.interrupts.append(
-        Reply.json(
-            {"error": "Too many requests"},
-            429,
-            {"x-ratelimit-limit": "300", "x-ratelimit-remaining": "0", "x-ratelimit-reset": reset},
+    settings = config("", mode="poll")
+
+    async def scenario() -> tuple[list[Fetched], RateLimited, list[Fetched]]:
+        settings["instance"] = fake.server.url
+        source = MastodonProvider(policy=loopback, sleep=Sleeps())
+        first = await take(source.stream(settings, ""), 1)
+        fake.statuses.append(status(2))
+        fake.interrupts.append(
+            Reply.json(
+                {"error": "Too many requests"},
+                429,
+                {
+                    "x-ratelimit-limit": "300",
+                    "x-ratelimit-remaining": "0",
+                    "x-ratelimit-reset": reset,
+                },
+            )
         )
-    )
+        before, limited = await rate_limited(source.stream(settings, first[-1].cursor))
+        # The runner waits that long, then restarts from the stored cursor.
+        return before, limited, await take(source.stream(settings, first[-1].cursor), 1)
+
+    before, limited, again = serving(fake, scenario)
+    assert before == []
+    assert 15 <= limited.retry_after_seconds <= 21
+    assert ids(again) == [uri(2)]
+
+
+def test_a_server_error_is_retried_and_goes_up_once_it_persists(loopback: EgressPolicy) -> None:
+    fake = FakeMastodon()
+    fake.statuses = [status(1)]
+    fake.interrupts = [Reply(502, b"Bad Gateway")] * 2
     sleeps = Sleeps()
 
     async def scenario() -> list[Fetched]:
         source = MastodonProvider(policy=loopback, sleep=sleeps)
-        return await take(source.stream(config(fake.server.url, mode="poll"), ""), 1)
+        steps = await take(source.stream(config(fake.server.url, mode="poll"), ""), 1)
+        fake.interrupts = [Reply(503, b"Service Unavailable")] * 10
+        with pytest.raises(HttpError, match="HTTP 503"):
+            await take(source.stream(config(fake.server.url, mode="poll"), steps[-1].cursor), 1)
+        return steps
 
-    assert ids(serving(fake, scenario)) == [uri(1)]
-    assert 15 <= sleeps.calls[0] <= 21
+    assert ids(serving(fake, scenario)) == [uri(1)]  # two 502s were only a blip
+    assert sleeps.calls == [1.0, 2.0, 1.0, 2.0, 4.0]  # then three pauses, and it goes up
 
 
 def test_a_status_with_two_followed_hashtags_is_handed_over_once(loopback: EgressPolicy) -> None:

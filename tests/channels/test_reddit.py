@@ -14,10 +14,10 @@ from hypothesis import given, settings
 from rapport.channels.connectors.reddit.parse import RedditPayloadError, parse_listing
 from rapport.channels.connectors.reddit.provider import RedditProvider
 from rapport.channels.egress import EgressPolicy
-from rapport.channels.http import HttpError
-from rapport.channels.registry import provider
+from rapport.channels.http import HttpError, RateLimited
+from rapport.channels.registry import Fetched, provider
 
-from .fakes import Sleeps, damaged, ids, take
+from .fakes import Sleeps, damaged, ids, rate_limited, take
 from .fakes.http_server import Reply
 from .fakes.reddit import FakeReddit, fixture, submission
 
@@ -149,16 +149,17 @@ def test_a_restart_reads_what_came_meanwhile_across_pages_without_gap_or_duplica
     assert any(r.arg("after") for r in reddit.requests)  # the gap took a second page
 
 
-def test_a_429_waits_as_long_as_reddit_says_and_keeps_the_cursor(loopback: EgressPolicy) -> None:
+def test_a_429_goes_up_with_reddit_s_wait_and_a_restart_from_the_cursor_loses_nothing(
+    loopback: EgressPolicy,
+) -> None:
     reddit = FakeReddit()
     reddit.posts = [submission(1)]
-    sleeps = Sleeps()
     settings = config("", include_comments=False)
 
-    async def scenario() -> tuple[list[Any], list[Any]]:
+    async def scenario() -> tuple[list[Fetched], RateLimited, list[Fetched]]:
         async with reddit.server:
             settings["base_url"] = reddit.server.url
-            source = RedditProvider(policy=loopback, sleep=sleeps)
+            source = RedditProvider(policy=loopback, sleep=Sleeps())
             first = await take(source.stream(settings, ""), 1)
             reddit.posts.append(submission(2))
             reddit.interrupts.append(
@@ -168,12 +169,15 @@ def test_a_429_waits_as_long_as_reddit_says_and_keeps_the_cursor(loopback: Egres
                     {"x-ratelimit-remaining": "0", "x-ratelimit-reset": "37"},
                 )
             )
-            second = await take(source.stream(settings, first[-1].cursor), 1)
-            return first, second
+            before, limited = await rate_limited(source.stream(settings, first[-1].cursor))
+            # The runner waits as long as Reddit said, then restarts from the stored cursor.
+            again = await take(source.stream(settings, first[-1].cursor), 1)
+            return before, limited, again
 
-    _, second = asyncio.run(scenario())
-    assert 37 in sleeps.calls
-    assert ids(second) == [submission(2)["data"]["name"]]
+    before, limited, again = asyncio.run(scenario())
+    assert before == []
+    assert limited.retry_after_seconds == 37
+    assert ids(again) == [submission(2)["data"]["name"]]
 
 
 def test_a_spent_window_is_waited_out_before_the_next_request(loopback: EgressPolicy) -> None:

@@ -16,10 +16,10 @@ from hypothesis import given, settings
 from rapport.channels.connectors.x.parse import XPayloadError, parse_search_page
 from rapport.channels.connectors.x.provider import XProvider
 from rapport.channels.egress import EgressPolicy
-from rapport.channels.http import HttpError
+from rapport.channels.http import HttpError, RateLimited
 from rapport.channels.registry import Fetched, provider
 
-from .fakes import Sleeps, damaged, ids, take
+from .fakes import Sleeps, damaged, ids, rate_limited, take
 from .fakes.http_server import Disconnect, Reply
 from .fakes.x import FakeX, search_fixture, stream_line, tweet
 
@@ -135,14 +135,15 @@ def test_a_restart_in_the_middle_of_a_long_gap_neither_repeats_nor_skips(
     assert orjson.loads(rest[-1].cursor) == {"since_id": tweet(252)["id"]}
 
 
-def test_a_429_waits_until_the_window_reopens_and_keeps_the_cursor(loopback: EgressPolicy) -> None:
+def test_a_429_goes_up_with_the_time_the_window_reopens_and_the_cursor_holds(
+    loopback: EgressPolicy,
+) -> None:
     x = FakeX()
     x.posts = [tweet(1)]
-    sleeps = Sleeps()
     reopens = int(time.time()) + 30
 
-    async def scenario() -> list[Fetched]:
-        source = XProvider(policy=loopback, sleep=sleeps)
+    async def scenario() -> tuple[list[Fetched], RateLimited, list[Fetched]]:
+        source = XProvider(policy=loopback, sleep=Sleeps())
         first = await take(source.stream(config(x.server.url), ""), 1)
         x.posts.append(tweet(2))
         x.interrupts.append(
@@ -152,10 +153,15 @@ def test_a_429_waits_until_the_window_reopens_and_keeps_the_cursor(loopback: Egr
                 {"x-rate-limit-remaining": "0", "x-rate-limit-reset": str(reopens)},
             )
         )
-        return await take(source.stream(config(x.server.url), first[-1].cursor), 1)
+        before, limited = await rate_limited(source.stream(config(x.server.url), first[-1].cursor))
+        # The runner waits that long, then restarts from the stored cursor.
+        again = await take(source.stream(config(x.server.url), first[-1].cursor), 1)
+        return before, limited, again
 
-    assert ids(serving(x, scenario)) == [tweet(2)["id"]]
-    assert any(25 <= wait <= 31 for wait in sleeps.calls)
+    before, limited, again = serving(x, scenario)
+    assert before == []
+    assert 25 <= limited.retry_after_seconds <= 31
+    assert ids(again) == [tweet(2)["id"]]
 
 
 def test_garbage_is_a_clear_error_and_the_cursor_still_resumes(loopback: EgressPolicy) -> None:
@@ -217,7 +223,9 @@ def test_the_filtered_stream_survives_a_disconnect_without_gap_or_duplicate(
     assert problems == ["a filtered-stream line was skipped: a post without a numeric id"]
 
 
-def test_too_many_stream_connections_waits_for_the_window(loopback: EgressPolicy) -> None:
+def test_too_many_stream_connections_goes_up_with_the_window_s_reset(
+    loopback: EgressPolicy,
+) -> None:
     x = FakeX()
     reopens = int(time.time()) + 60
     x.interrupts.append(
@@ -232,14 +240,15 @@ def test_too_many_stream_connections_waits_for_the_window(loopback: EgressPolicy
         yield stream_line(tweet(5), "1866000000000000000")
 
     x.connections = [connection]
-    sleeps = Sleeps()
 
-    async def scenario() -> list[Fetched]:
-        source = XProvider(policy=loopback, sleep=sleeps)
-        return await take(source.stream(config(x.server.url, mode="stream"), ""), 1)
+    async def scenario() -> tuple[RateLimited, list[Fetched]]:
+        source = XProvider(policy=loopback, sleep=Sleeps())
+        _, limited = await rate_limited(source.stream(config(x.server.url, mode="stream"), ""))
+        return limited, await take(source.stream(config(x.server.url, mode="stream"), ""), 1)
 
-    assert ids(serving(x, scenario)) == [tweet(5)["id"]]
-    assert any(55 <= wait <= 61 for wait in sleeps.calls)
+    limited, again = serving(x, scenario)
+    assert 55 <= limited.retry_after_seconds <= 61
+    assert ids(again) == [tweet(5)["id"]]
 
 
 def test_a_cursor_older_than_the_search_window_restarts_from_the_newest_and_says_so(

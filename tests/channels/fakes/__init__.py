@@ -11,6 +11,7 @@ from typing import Any
 
 from hypothesis import strategies as st
 
+from rapport.channels.http import RateLimited
 from rapport.channels.registry import Fetched
 
 FIXTURES = Path(__file__).parent.parent / "fixtures"
@@ -41,6 +42,21 @@ async def take(stream: AsyncIterator[Fetched], posts: int, timeout: float = 10.0
     finally:
         await stream.aclose()  # type: ignore[attr-defined]
     return steps
+
+
+async def rate_limited(stream: AsyncIterator[Fetched]) -> tuple[list[Fetched], RateLimited]:
+    """The steps of ``stream`` before it raised ``RateLimited`` (which the listen runner
+    shows on the source, waits out, then restarts the stream from the stored cursor)."""
+    steps: list[Fetched] = []
+    try:
+        async with asyncio.timeout(10):
+            async for step in stream:
+                steps.append(step)
+    except RateLimited as limited:
+        return steps, limited
+    finally:
+        await stream.aclose()  # type: ignore[attr-defined]
+    raise AssertionError("the stream ended without RateLimited")
 
 
 def ids(steps: list[Fetched]) -> list[str]:

@@ -1,6 +1,12 @@
 """What the social-network connectors (Bluesky, Mastodon, Reddit, X) share on top of
 ``channels.http``: the network's own rate-limit headers turned into ``Retry-After``,
-cursors kept as JSON, and the pause between reconnections."""
+cursors kept as JSON, and the pause between reconnections.
+
+Who waits for what: a transient failure (no answer, a timeout, a 5xx, a dropped
+stream) is retried here after a pause, until it looks persistent; a 429 is raised at
+once as ``RateLimited`` carrying the network's own wait. The listen runner shows the
+source as rate limited, sleeps that long and restarts the stream from the cursor it
+stored, which every provider keeps so that a restart neither repeats nor skips."""
 
 from __future__ import annotations
 
@@ -106,21 +112,31 @@ def dump_cursor(state: dict[str, Any]) -> str:
 
 
 class Backoff:
-    """Pauses between reconnections: 1 s, 2 s, 4 s … up to a minute, back to 1 s once a
-    connection delivered something."""
+    """Pauses between attempts: 1 s, 2 s, 4 s … up to a minute, back to 1 s once an
+    attempt delivered something. After ``give_up_after`` failures in a row the failure
+    itself is raised, so the listen runner shows it on the source's page instead of
+    the stream retrying out of sight."""
 
-    def __init__(self, sleep: Sleep, first: float = 1.0, cap: float = 60.0) -> None:
+    def __init__(
+        self, sleep: Sleep, first: float = 1.0, cap: float = 60.0, give_up_after: int = 6
+    ) -> None:
         self._sleep = sleep
         self._first = first
         self._cap = cap
+        self._give_up_after = give_up_after
         self._next = first
+        self._failures = 0
 
-    async def wait(self) -> None:
+    async def wait(self, failure: Exception) -> None:
+        self._failures += 1
+        if self._failures > self._give_up_after:
+            raise failure
         await self._sleep(self._next)
         self._next = min(self._next * 2, self._cap)
 
     def reset(self) -> None:
         self._next = self._first
+        self._failures = 0
 
 
 def later_id(a: str, b: str) -> bool:
@@ -140,19 +156,18 @@ def transient(error: Exception) -> bool:
 
 
 async def patiently(call: Callable[[], Awaitable[T]], sleep: Sleep) -> T:
-    """``call()`` until it answers: a 429 waits as long as the network asked (the
-    cursor is untouched meanwhile), a transient failure backs off; anything else is
-    raised for the person running the source."""
-    backoff = Backoff(sleep)
+    """``call()``, again after a pause while the failure is transient (no answer, a
+    timeout, a server error) and not yet persistent. Anything else goes up: a 429 at
+    once, as ``RateLimited`` with the network's own wait, for the listen runner to show
+    the source as rate limited, wait, and restart the stream from its stored cursor."""
+    backoff = Backoff(sleep, give_up_after=3)
     while True:
         try:
             return await call()
-        except RateLimited as limited:
-            await sleep(bounded_wait(limited.retry_after_seconds))
         except (HttpError, egress.EgressError) as error:
             if not transient(error):
                 raise
-            await backoff.wait()
+            await backoff.wait(error)
 
 
 def checked_base_url(value: object, what: str, default: str, policy: EgressPolicy) -> str:

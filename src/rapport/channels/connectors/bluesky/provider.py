@@ -23,7 +23,7 @@ from websockets.asyncio.client import ClientConnection
 from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidStatus
 
 from rapport.channels.egress import EgressError, EgressPolicy
-from rapport.channels.http import retry_after_seconds
+from rapport.channels.http import DEFAULT_RETRY_AFTER, RateLimited, retry_after_seconds
 from rapport.channels.posts import RawPost
 from rapport.channels.registry import Fetched
 
@@ -31,7 +31,6 @@ from ..social import (
     Backoff,
     NetworkProvider,
     Sleep,
-    bounded_wait,
     checked_base_url,
     dump_cursor,
     load_cursor,
@@ -138,17 +137,25 @@ class BlueskyProvider(NetworkProvider):
                         backoff.reset()
                         yield step
             except InvalidStatus as refused:
-                status = refused.response.status_code
-                if status != 429 and status < 500:
-                    raise
-                wait = retry_after_seconds(refused.response.headers.get("Retry-After", ""))
-                if wait is not None:
-                    await self._sleep(bounded_wait(wait))
-                    continue
+                _raise_unless_server_trouble(refused, endpoint)
+                failure: Exception = refused
             except (ConnectionClosed, InvalidHandshake, OSError, TimeoutError) as error:
-                log.info("Jetstream %s dropped (%s); reconnecting", endpoint, error)
-            attempt += 1
-            await backoff.wait()
+                failure = error
+            log.info("Jetstream %s dropped (%s); reconnecting", endpoint, failure)
+            attempt += 1  # the next public instance, if there are several
+            await backoff.wait(failure)
+
+
+def _raise_unless_server_trouble(refused: InvalidStatus, endpoint: str) -> None:
+    """A refused handshake: a 429 goes to the listen runner as ``RateLimited`` (it waits
+    as asked, then restarts from the cursor); another 4xx needs a person; a 5xx is the
+    server's trouble, retried here."""
+    status = refused.response.status_code
+    if status == 429:
+        wait = retry_after_seconds(refused.response.headers.get("Retry-After", ""))
+        raise RateLimited(DEFAULT_RETRY_AFTER if wait is None else wait, url=endpoint)
+    if status < 500:
+        raise refused
 
 
 class _Place:

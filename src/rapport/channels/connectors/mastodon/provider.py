@@ -18,13 +18,12 @@ from functools import partial
 from typing import Any, TypeVar
 
 from rapport.channels.egress import EgressError, EgressPolicy
-from rapport.channels.http import HttpError, RateLimited
+from rapport.channels.http import HttpError
 from rapport.channels.registry import Fetched
 
 from ..social import (
     Backoff,
     NetworkProvider,
-    bounded_wait,
     checked_base_url,
     dump_cursor,
     later_id,
@@ -99,16 +98,13 @@ class MastodonProvider(NetworkProvider):
                         backoff.reset()
                         if entry.post is not None and handed_over.add(entry.post.external_id):
                             yield Fetched([entry.post], dump_cursor(state))
-                except RateLimited as limited:
-                    await self._sleep(bounded_wait(limited.retry_after_seconds))
-                    continue
+                    ended: Exception = HttpError("the streaming API ended the stream")
                 except (HttpError, EgressError) as error:
                     if not transient(error):
-                        raise
-                    log.info(
-                        "Mastodon stream interrupted (%s); catching up and reconnecting", error
-                    )
-                await backoff.wait()
+                        raise  # a 429 among them: the runner waits as long as asked
+                    ended = error
+                log.info("Mastodon stream interrupted (%s); catching up and reconnecting", ended)
+                await backoff.wait(ended)
 
     async def _catch_up(
         self, client: MastodonClient, tag: str, state: dict[str, Any], handed_over: _Recent

@@ -18,14 +18,13 @@ from typing import Any
 import orjson
 
 from rapport.channels.egress import EgressError
-from rapport.channels.http import HttpError, RateLimited
+from rapport.channels.http import HttpError
 from rapport.channels.posts import RawPost
 from rapport.channels.registry import Fetched
 
 from ..social import (
     Backoff,
     NetworkProvider,
-    bounded_wait,
     checked_base_url,
     dump_cursor,
     later_id,
@@ -142,14 +141,13 @@ class XProvider(NetworkProvider):
                     state = {"since_id": post.external_id}
                     backoff.reset()
                     yield Fetched([post], dump_cursor(state))
-            except RateLimited as limited:
-                await self._sleep(bounded_wait(limited.retry_after_seconds))
-                continue
+                ended: Exception = HttpError("X ended the filtered stream")
             except (HttpError, EgressError) as error:
                 if not transient(error):
-                    raise
-                log.info("X filtered stream interrupted (%s); reconnecting", error)
-            await backoff.wait()
+                    raise  # a 429 (too many connections) among them: the runner waits
+                ended = error
+            log.info("X filtered stream interrupted (%s); catching up and reconnecting", ended)
+            await backoff.wait(ended)
 
 
 def _stream_post(line: str, rule_id: str) -> RawPost | None:
