@@ -6,12 +6,15 @@ from __future__ import annotations
 
 import asyncio
 import io
+import re
 import shutil
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from rapport.channels.connectors.jsonl.provider import JsonlProvider, dump_cursor
 from rapport.channels.connectors.jsonl.read import MAX_LINE_BYTES, read_chunk
@@ -152,3 +155,13 @@ def test_a_cursor_past_the_end_of_the_file_is_an_error(imports: Path) -> None:
 
 def test_the_provider_is_registered() -> None:
     assert provider("jsonl").label == "JSON Lines import"
+
+
+@given(st.lists(st.binary(max_size=80) | st.sampled_from(EXPORT.read_bytes().splitlines())))
+def test_any_bytes_are_posts_or_numbered_problems(lines: list[bytes]) -> None:
+    data = b"\n".join(lines)
+    chunk = read_chunk(
+        io.BytesIO(data), offset=0, line=0, mapping=FieldMapping(posts=""), max_lines=1000
+    )
+    assert chunk.offset == len(data)
+    assert all(re.match(r"^line \d+: ", problem) for problem in chunk.problems)

@@ -13,6 +13,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from rapport.channels.connectors.rss.parse import FeedError, parse_feed
 from rapport.channels.connectors.rss.provider import FeedCursor, RssProvider, poll
@@ -372,3 +374,20 @@ def test_the_remembered_ids_stay_bounded(loopback: EgressPolicy) -> None:
             assert len(cursor) < 12_000
 
     run(scenario())
+
+
+def _mangled(document: bytes) -> st.SearchStrategy[bytes]:
+    """A real feed cut short, or with a stretch of it replaced by random bytes."""
+    return st.tuples(
+        st.integers(0, len(document)), st.integers(0, 200), st.binary(max_size=50)
+    ).map(lambda t: document[: t[0]] + t[2] + document[t[0] + t[1] :])
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.binary(max_size=2000) | st.sampled_from([NEWS, REVIEWS]).flatmap(_mangled))
+def test_any_bytes_are_a_feed_or_a_feed_error(document: bytes) -> None:
+    try:
+        feed = parse_feed(document, FEED_URL)
+    except FeedError:
+        return
+    assert all(p.created_at.tzinfo is not None for p in feed.posts)

@@ -9,13 +9,17 @@ from typing import Any
 
 import orjson
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from rapport.channels.connectors.webhook import (
     FieldMapping,
     WebhookError,
     parse_webhook,
 )
+from rapport.channels.connectors.webhook.shape import FIELDS
 from rapport.channels.connectors.webhook.signature import sign, verify
+from rapport.channels.posts import RawPost
 from rapport.channels.registry import provider
 
 FIXTURES = Path(__file__).parent / "fixtures" / "webhook"
@@ -200,3 +204,37 @@ def test_the_webhook_source_validates_its_settings() -> None:
     assert cleaned["mapping"]["posts"] == "data.items"
     with pytest.raises(ValueError, match="secret must be text of at least 16"):
         webhook.validate({"secret": "short"})
+
+
+_JSON = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(min_value=-(2**63), max_value=2**63 - 1)
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(max_size=30),
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=10), inner, max_size=3)
+    ),
+    max_leaves=10,
+)
+
+
+@settings(max_examples=300)
+@given(st.sampled_from([*FIELDS, "author"]), _JSON)
+def test_any_value_in_any_field_is_a_post_or_a_webhook_error(name: str, value: Any) -> None:
+    post = good(author={"handle": "@ann"})
+    if name.startswith("author."):
+        post["author"][name.split(".", 1)[1]] = value
+    else:
+        post[name] = value
+    outcome: list[RawPost] | WebhookError
+    try:
+        outcome = parse_webhook(body(post))
+    except WebhookError as refused:
+        outcome = refused
+    if isinstance(outcome, WebhookError):
+        assert outcome.problems  # each one names its field
+    else:
+        (parsed,) = outcome
+        assert parsed.created_at.tzinfo is not None
+        assert parsed.text.strip()
