@@ -199,3 +199,18 @@ def test_a_burst_of_changes_beyond_the_pending_limit_waits_for_the_build() -> No
         assert fast.match(PostText(f"brand{PENDING_LIMIT + 5}")) == {PENDING_LIMIT + 5}
     finally:
         fast.close()
+
+
+def test_stats_say_what_the_matcher_holds() -> None:
+    matcher = Matcher(rebuild_delay=60)
+    try:
+        matcher.load([(1, '"ford focus" OR ford', False), (2, "ford lang:pl", False)])
+        matcher.set_topic(3, "kia")
+        stats = matcher.stats()
+        assert stats["topics"] == 3
+        assert stats["terms"] == 3  # "ford focus", ford, lang:pl; kia is not built yet
+        assert stats["pending"] == 1
+        assert stats["builds"] == 1
+        assert stats["last_build_cpu_s"] > 0
+    finally:
+        matcher.close()

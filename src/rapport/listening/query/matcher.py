@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
@@ -53,7 +54,6 @@ class _Topic:
     query: Query
     diacritics: bool
     direct: Direct | None = field(repr=False)  # set for topics that may be pending
-    seq: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,6 +90,8 @@ class Matcher:
         self._build_lock = threading.Lock()
         self._interner = Interner()
         self._compiled: dict[int, tuple[_Topic, CompiledTopic]] = {}
+        self._builds = 0
+        self._last_build = (0.0, 0.0)  # wall and CPU seconds of the builder thread
 
     # Reading
 
@@ -110,6 +112,17 @@ class Matcher:
 
     def __contains__(self, topic_id: object) -> bool:
         return topic_id in self._topics
+
+    def stats(self) -> dict[str, float]:
+        """For monitoring: sizes, and what the last build cost."""
+        return {
+            "topics": len(self._topics),
+            "terms": len(self._interner),
+            "pending": len(self._state.pending),
+            "builds": self._builds,
+            "last_build_s": round(self._last_build[0], 4),
+            "last_build_cpu_s": round(self._last_build[1], 4),
+        }
 
     @property
     def pending(self) -> int:
@@ -150,8 +163,6 @@ class Matcher:
             with self._lock:
                 self._seq += 1
                 seq = self._seq
-                for topic in fresh.values():
-                    topic.seq = seq
                 self._topics = dict(fresh)
             index = self._build(fresh)
             with self._changed:
@@ -176,8 +187,6 @@ class Matcher:
     def _publish(self, topic_id: int, topic: _Topic | None) -> None:
         """Under self._lock."""
         self._seq += 1
-        if topic is not None:
-            topic.seq = self._seq
         pending = self._state.pending
         if len(pending) < PENDING_LIMIT or topic_id in pending:
             pending = dict(pending)
@@ -220,6 +229,13 @@ class Matcher:
 
     def _build(self, topics: Mapping[int, _Topic]) -> Index:
         """Under self._build_lock."""
+        wall, cpu = time.perf_counter(), time.thread_time()
+        index = self._build_index(topics)
+        self._builds += 1
+        self._last_build = (time.perf_counter() - wall, time.thread_time() - cpu)
+        return index
+
+    def _build_index(self, topics: Mapping[int, _Topic]) -> Index:
         old, new = self._compiled, {}
         fresh: list[tuple[int, _Topic, Acquired]] = []
         for topic_id, topic in topics.items():

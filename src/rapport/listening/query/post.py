@@ -22,37 +22,43 @@ class PostText:
 
 class PostTokens:
     """The post folded both ways (the case-only way computed on first use, since most
-    topics ignore diacritics), plus its field keys."""
+    topics ignore diacritics), plus its field keys (also on first use)."""
 
-    __slots__ = ("_sets", "_tokens", "fields", "post", "text")
+    __slots__ = ("_cased", "_fields", "_folded", "_sets", "post", "text")
 
     def __init__(self, post: PostText) -> None:
         self.post = post
         folded = self.text = fold(post.text)  # case and diacritics folded
-        self._tokens: list[tuple[list[str], list[str], list[str]] | None] = [
-            (words(folded), hashtags(folded), handles(folded)),
-            None,
-        ]
-        self._sets: list[frozenset[str] | None] = [None, None]
-        self.fields = field_keys(post)
+        self._folded = (words(folded), hashtags(folded), handles(folded))
+        self._cased: tuple[list[str], list[str], list[str]] | None = None
+        self._fields: list[tuple[str, str]] | None = None
+        self._sets: list[frozenset[str] | None] | None = None
 
     def tokens(self, mode: int) -> tuple[list[str], list[str], list[str]]:
         """(words, hashtags, handles) folded the ``mode`` way."""
-        found = self._tokens[mode]
-        if found is None:
+        if mode == FOLDED:
+            return self._folded
+        if self._cased is None:
             folded = fold(self.post.text, diacritics=True)
-            found = (words(folded), hashtags(folded), handles(folded))
-            self._tokens[mode] = found
-        return found
+            self._cased = (words(folded), hashtags(folded), handles(folded))
+        return self._cased
 
     def words(self, mode: int = FOLDED) -> list[str]:
         return self.tokens(mode)[0]
 
     def word_set(self, mode: int) -> frozenset[str]:
+        if self._sets is None:
+            self._sets = [None, None]
         found = self._sets[mode]
         if found is None:
             found = self._sets[mode] = frozenset(self.tokens(mode)[0])
         return found
+
+    @property
+    def fields(self) -> list[tuple[str, str]]:
+        if self._fields is None:
+            self._fields = field_keys(self.post)
+        return self._fields
 
 
 def field_keys(post: PostText) -> list[tuple[str, str]]:

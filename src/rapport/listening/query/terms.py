@@ -12,9 +12,12 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
+from operator import itemgetter
 from typing import Protocol
 
 import ahocorasick
+
+_second = itemgetter(1)  # (end, term id) -> term id
 
 # (words, prefix, term id)
 TextTerm = tuple[tuple[str, ...], bool, int]
@@ -37,7 +40,7 @@ class AutomatonFinder:
     def find(self, words: list[str], out: set[int]) -> None:
         if self._empty or not words:
             return
-        out.update(term_id for _, term_id in self._automaton.iter(" " + " ".join(words) + " "))
+        out.update(map(_second, self._automaton.iter(" " + " ".join(words) + " ")))
 
 
 class TokenSetFinder:
