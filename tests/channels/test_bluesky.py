@@ -330,3 +330,23 @@ def test_a_cursor_that_is_not_ours_is_an_error_not_a_fresh_start(cursor: str) ->
             await anext(BlueskyProvider().stream({"profiles": False}, cursor))
 
     asyncio.run(scenario())
+
+
+def test_many_accounts_are_sent_in_the_hello_message_not_the_url(loopback: EgressPolicy) -> None:
+    fake = FakeJetstream(EVENTS)
+    base32 = "abcdefghijklmnopqrstuvwxyz234567"
+    dids = [f"did:plc:{'a' * 22}{base32[n // 32]}{base32[n % 32]}" for n in range(150)]
+
+    async def scenario() -> list[Fetched]:
+        settings = {"endpoints": [fake.url], "profiles": False, "dids": dids}
+        return await take(source(loopback).stream(settings, ""), 4)
+
+    serving(fake, scenario)
+    assert "wantedDids" not in fake.asked[0]
+    assert fake.asked[0]["requireHello"] == ["true"]
+    assert fake.hellos == [
+        {
+            "type": "options_update",
+            "payload": {"wantedCollections": ["app.bsky.feed.post"], "wantedDids": dids},
+        }
+    ]

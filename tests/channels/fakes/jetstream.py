@@ -34,6 +34,7 @@ class FakeJetstream:
         self.connections: list[Script] = []
         self.refusals: list[Response] = []  # handshake answers instead of a connection
         self.asked: list[dict[str, list[str]]] = []  # each connection's query
+        self.hellos: list[dict[str, Any]] = []  # options_update messages received
         self.url = ""
         self._server: Server | None = None
 
@@ -67,6 +68,8 @@ class FakeJetstream:
         query = parse_qs(urlsplit(connection.request.path if connection.request else "").query)
         self.asked.append(query)
         cursor = int(query.get("cursor", ["0"])[0])
+        if query.get("requireHello") == ["true"]:
+            self.hellos.append(orjson.loads(await connection.recv()))
         script = self.connections.pop(0) if self.connections else replay_and_wait
         await script(self, connection, cursor)
 

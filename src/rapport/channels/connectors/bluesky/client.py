@@ -11,6 +11,7 @@ from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from urllib.parse import urlencode, urlsplit
 
+import orjson
 from websockets.asyncio.client import ClientConnection, connect
 
 from rapport.channels import egress
@@ -19,15 +20,30 @@ from rapport.channels.http import USER_AGENT
 
 from .parse import POST_COLLECTION
 
-MAX_MESSAGE_BYTES = 1024 * 1024  # a post record is a few kB; Jetstream frames are small
+MAX_MESSAGE_BYTES = 1024 * 1024
+# More accounts than this go in a message after connecting: a URL of thousands of DIDs
+# is longer than servers and proxies accept.
+URL_DIDS = 100  # a post record is a few kB; Jetstream frames are small
 
 
 def subscribe_url(endpoint: str, dids: Sequence[str], cursor_us: int | None) -> str:
     query: list[tuple[str, str]] = [("wantedCollections", POST_COLLECTION)]
-    query += [("wantedDids", did) for did in dids]
+    if len(dids) > URL_DIDS:
+        query.append(("requireHello", "true"))  # the accounts come in the hello message
+    else:
+        query += [("wantedDids", did) for did in dids]
     if cursor_us is not None:
         query.append(("cursor", str(cursor_us)))
     return f"{endpoint}?{urlencode(query)}"
+
+
+def hello(dids: Sequence[str]) -> str | None:
+    """The options message to send first when the accounts did not fit in the URL
+    (Jetstream waits for it when asked to with ``requireHello``)."""
+    if len(dids) <= URL_DIDS:
+        return None
+    options = {"wantedCollections": [POST_COLLECTION], "wantedDids": list(dids)}
+    return orjson.dumps({"type": "options_update", "payload": options}).decode()
 
 
 def check_endpoint(url: str, policy: EgressPolicy) -> None:

@@ -37,7 +37,7 @@ from ..social import (
     network_client,
     real_sleep,
 )
-from .client import check_endpoint, subscribe, subscribe_url
+from .client import check_endpoint, hello, subscribe, subscribe_url
 from .parse import JetstreamPayloadError, parse_message
 from .profiles import APPVIEW, Profiles, appview_retry_after
 
@@ -133,6 +133,8 @@ class BlueskyProvider(NetworkProvider):
             url = subscribe_url(endpoint, settings["dids"], place.resume_from())
             try:
                 async with subscribe(url, self.policy) as connection:
+                    if (options := hello(settings["dids"])) is not None:
+                        await connection.send(options)
                     async for step in _batches(connection, place, self._batch_seconds):
                         backoff.reset()
                         yield step

@@ -4,6 +4,7 @@ when a spent rate-limit window reopens in ``X-RateLimit-Reset``, an ISO 8601 tim
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -66,7 +67,9 @@ class MastodonClient:
         headers = {"Accept": "application/json"}
         if settings["token"]:
             headers["Authorization"] = f"Bearer {settings['token']}"
-        async with network_client(policy, headers, mastodon_retry_after) as http:
+        # Mastodon sends a heartbeat every 15 s or so; four missed ones mean a dead stream.
+        patient = dataclasses.replace(policy, read_timeout=max(policy.read_timeout, 60.0))
+        async with network_client(patient, headers, mastodon_retry_after) as http:
             yield cls(http, settings)
 
     async def tag_page(self, tag: str, min_id: str = "") -> Page:
