@@ -155,6 +155,10 @@ def test_topic_then_live_mentions_filter_correct_and_link(
     first.wait_for(timeout=2_000)
     page.keyboard.press("h")
     page.locator("article[data-mention] [data-handled]").first.wait_for(timeout=5_000)
+    page.keyboard.press("?")
+    help_dialog = page.locator("#shortcut-help")
+    assert "Next mention" in help_dialog.inner_text()
+    page.keyboard.press("Escape")
 
     # Link the hostile author to Ann.
     hostile = page.locator("article[data-mention]", has_text="acme is awful")

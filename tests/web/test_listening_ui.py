@@ -315,10 +315,31 @@ def test_sources_mask_credentials_add_and_pause(
     assert "speed" in refused.content.decode()
     added = owner.post(
         listen(world, "sources/new/"),
-        {"name": "Demo", "network": "replay", "config": '{"speed": 30}'},
+        {"name": "Demo", "network": "replay", "cfg_replay_speed": "30", "config": ""},
     )
     assert added.status_code == 302
+    # Per-network fields: a Mastodon token is kept, and never shown again.
+    token = "mastodon-token-0123456789abcdef"
+    masto = owner.post(
+        listen(world, "sources/new/"),
+        {
+            "name": "Fediverse",
+            "network": "mastodon",
+            "cfg_mastodon_instance": "https://mastodon.social",
+            "cfg_mastodon_hashtags": "acme, #coffee",
+            "cfg_mastodon_mode": "poll",
+            "cfg_mastodon_token": token,
+        },
+    )
+    assert masto.status_code == 302, masto.content.decode()[-2000:]
+    saved = ListeningSource.objects.for_workspace(world.workspace).get(name="Fediverse")
+    assert saved.config["hashtags"] == ["acme", "coffee"]
+    assert saved.config["token"] == token
+    assert token not in owner.get(listen(world, "sources/")).content.decode()
+    form = owner.get(listen(world, "sources/new/?network=mastodon")).content.decode()
+    assert 'data-network-fields="mastodon"' in form
     source = ListeningSource.objects.for_workspace(world.workspace).get(name="Demo")
+    assert source.config["speed"] == 30.0
     assert owner.post(listen(world, f"sources/{source.pk}/toggle/")).status_code == 302
     source.refresh_from_db()
     assert not source.enabled

@@ -5,6 +5,7 @@ credentials: pages show them masked, never in full."""
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from typing import Any
 
 from django import forms
@@ -27,6 +28,77 @@ from rapport.web.decorators import workspace_view
 from rapport.web.forms import show_error
 
 ALERTS_SHOWN = 100
+
+
+@dataclass(frozen=True)
+class ConfigField:
+    """One setting of a network, as a form field; what the provider's validate()
+    accepts. Networks not listed here (and anything more) take JSON."""
+
+    key: str
+    label: str
+    kind: str = "text"  # text, secret, list, number, bool, choice
+    help: str = ""
+    choices: tuple[str, ...] = ()
+
+    def name(self, network: str) -> str:
+        return f"cfg_{network}_{self.key}"
+
+
+NETWORK_FIELDS: dict[str, tuple[ConfigField, ...]] = {
+    "bluesky": (
+        ConfigField("dids", "Only these accounts (DIDs)", "list", "comma separated; empty: all"),
+        ConfigField("profiles", "Look up authors' profiles", "bool"),
+    ),
+    "mastodon": (
+        ConfigField("instance", "Instance", help="like https://mastodon.social"),
+        ConfigField("hashtags", "Hashtags", "list", "comma separated, without #"),
+        ConfigField("mode", "Mode", "choice", choices=("stream", "poll")),
+        ConfigField("token", "Access token", "secret", "optional; never shown again"),
+    ),
+    "reddit": (
+        ConfigField("subreddits", "Subreddits", "list", "comma separated, like selfhosted"),
+        ConfigField("query", "Search query", help="optional"),
+        ConfigField("client_id", "Client id", "secret"),
+        ConfigField("client_secret", "Client secret", "secret", "never shown again"),
+        ConfigField("username", "Reddit account (for the user agent)"),
+        ConfigField("include_comments", "Include comments", "bool"),
+    ),
+    "rss": (
+        ConfigField("url", "Feed URL", help="like https://example.com/feed.xml"),
+        ConfigField("interval_seconds", "Check every (seconds)", "number"),
+    ),
+    "x": (
+        ConfigField("query", "Search query", help="like acme -is:retweet"),
+        ConfigField("mode", "Mode", "choice", choices=("search", "stream")),
+        ConfigField("token", "API bearer token", "secret", "never shown again"),
+    ),
+    "replay": (
+        ConfigField("speed", "Speed", "number", "30 plays 30 recorded seconds a second"),
+        ConfigField("loop", "Loop", "bool"),
+    ),
+}
+
+
+def config_from_fields(data: Any, network: str, base: dict[str, Any]) -> dict[str, Any]:
+    """The JSON settings, with the network's form fields on top (blank ones left out)."""
+    config = dict(base)
+    for f in NETWORK_FIELDS.get(network, ()):
+        raw = str(data.get(f.name(network), "")).strip()[:2000]
+        if f.kind == "bool":
+            config[f.key] = bool(raw)
+        elif not raw:
+            continue
+        elif f.kind == "list":
+            config[f.key] = [v.strip() for v in raw.split(",") if v.strip()]
+        elif f.kind == "number":
+            try:
+                config[f.key] = float(raw)
+            except ValueError:
+                config[f.key] = raw  # the provider says what it wants
+        else:
+            config[f.key] = raw
+    return config
 
 
 def source_rows(actor: Actor) -> list[dict[str, Any]]:
@@ -65,9 +137,9 @@ class SourceForm(forms.Form):
         required=False,
         max_length=20_000,
         widget=forms.Textarea(attrs={"rows": 6, "spellcheck": "false", "class": "mono"}),
-        label="Settings (JSON)",
-        help_text="The network's settings as a JSON object, checked by its connector. "
-        "Credentials are stored but never shown again.",
+        label="Other settings (JSON)",
+        help_text="Anything the fields above do not cover, as a JSON object; checked by "
+        "the network's connector. Credentials are stored but never shown again.",
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -98,8 +170,9 @@ def source_create(request: HttpRequest, actor: Actor) -> HttpResponseBase:
         if form.is_valid():
             data = form.cleaned_data
             try:
+                config = config_from_fields(request.POST, data["network"], data["config"])
                 source = do_create_listening_source(
-                    actor, name=data["name"], network=data["network"], config=data["config"]
+                    actor, name=data["name"], network=data["network"], config=config
                 )
             except DomainError as exc:
                 show_error(form, exc)
@@ -112,10 +185,27 @@ def source_create(request: HttpRequest, actor: Actor) -> HttpResponseBase:
     else:
         form = SourceForm(initial={"network": request.GET.get("network", "")[:20]})
         status = 200
+    chosen = str(form["network"].value() or "")
+    groups = [
+        {
+            "network": network,
+            "hidden": network != chosen,
+            "fields": [
+                {
+                    "f": f,
+                    "name": f.name(network),
+                    "value": "" if f.kind == "secret" else request.POST.get(f.name(network), ""),
+                }
+                for f in fields
+            ],
+        }
+        for network, fields in NETWORK_FIELDS.items()
+        if network in views_support.all_providers()
+    ]
     return render(
         request,
         "web/listening/source_form.html",
-        {"section": "listen", "tab": "sources", "form": form},
+        {"section": "listen", "tab": "sources", "form": form, "groups": groups},
         status=status,
     )
 

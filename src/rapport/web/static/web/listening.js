@@ -95,3 +95,17 @@
     if (el && !event.target.closest("a, button, select, input, summary")) select(el);
   });
 })();
+
+// Add a source: only the chosen network's settings show.
+(function () {
+  "use strict";
+  var form = document.querySelector("[data-source-form]");
+  if (!form) return;
+  var select = form.querySelector("select[name=network]");
+  function show() {
+    form.querySelectorAll("[data-network-fields]").forEach(function (group) {
+      group.hidden = group.getAttribute("data-network-fields") !== select.value;
+    });
+  }
+  if (select) { select.addEventListener("change", show); show(); }
+})();
