@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from collections.abc import AsyncIterator
 from typing import Any
 
 import orjson
@@ -18,7 +19,7 @@ from rapport.channels.http import HttpError, RateLimited
 from rapport.channels.registry import Fetched, provider
 
 from .fakes import Sleeps, damaged, ids, rate_limited, take
-from .fakes.http_server import Reply
+from .fakes.http_server import Disconnect, Reply, Request, StreamReply
 from .fakes.reddit import FakeReddit, fixture, submission
 
 
@@ -288,3 +289,31 @@ def test_one_unreadable_thing_is_reported_once_and_the_rest_goes_on(loopback: Eg
     assert first[0].problems == (f"{name} was skipped: {name} without created_utc",)
     assert ids(second) == [submission(4)["data"]["name"]]
     assert second[0].problems == ()
+
+
+def test_a_connection_cut_mid_answer_is_retried_and_nothing_is_lost(
+    loopback: EgressPolicy,
+) -> None:
+    reddit = FakeReddit()
+    reddit.posts = [submission(1)]
+    sleeps = Sleeps()
+
+    async def cut_short() -> AsyncIterator[bytes]:
+        yield b'{"kind": "Listing", "data": {"children": [{"kind": "t3", "da'
+        raise Disconnect
+
+    async def scenario() -> list[Fetched]:
+        async with reddit.server:
+            original = reddit.handle
+
+            async def first_cut(request: Request) -> Reply | StreamReply:
+                reddit.server.handler = original
+                return StreamReply(cut_short())
+
+            reddit.server.handler = first_cut
+            source = RedditProvider(policy=loopback, sleep=sleeps)
+            settings = config(reddit.server.url, include_comments=False)
+            return await take(source.stream(settings, ""), 1)
+
+    assert ids(asyncio.run(scenario())) == [submission(1)["data"]["name"]]
+    assert sleeps.calls[0] == 1.0  # one pause, then the same request again
