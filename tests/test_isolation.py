@@ -18,11 +18,13 @@ from rapport.jobs.models import Job
 from tests.factories import PASSWORD, World, make_contact_ids
 from tests.factories_listening import make_listening_ids
 
-# Routes that are not about a workspace's data (auth, health, API plumbing, and the
-# demo's web shop, which plays a customer's public website).
+# Routes that are not about a workspace's data (auth, health, API plumbing, webhooks,
+# and the demo's web shop, which plays a customer's public website).
 PUBLIC = {
     "",
     "shop/",
+    # Webhooks: authenticated by the source's signing secret, not by a session.
+    "hooks/listening/<int:source_id>",
     "healthz",
     "login/",
     "logout/",
