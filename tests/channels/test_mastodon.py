@@ -275,3 +275,25 @@ def test_an_unreadable_status_is_reported_once_and_the_rest_goes_on(loopback: Eg
     )
     assert ids(second) == [uri(4)]
     assert second[0].problems == ()
+
+
+def test_a_status_federated_late_is_still_handed_over(loopback: EgressPolicy) -> None:
+    fake = FakeMastodon()
+    fake.statuses = [status(5)]
+
+    async def connection() -> AsyncIterator[bytes]:
+        # Remote statuses get ids from their publication time: this one arrives after
+        # status 5 with an older id.
+        yield update_event(status(3))
+        yield update_event(status(5))  # already handed over by the catch-up
+        yield update_event(status(6))
+
+    fake.connections["rapport"] = [connection]
+
+    async def scenario() -> list[Fetched]:
+        source = MastodonProvider(policy=loopback, sleep=Sleeps())
+        return await take(source.stream(config(fake.server.url), ""), 3)
+
+    steps = serving(fake, scenario)
+    assert ids(steps) == [uri(5), uri(3), uri(6)]
+    assert orjson.loads(steps[-1].cursor) == {"rapport": status(6)["id"]}

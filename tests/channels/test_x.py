@@ -294,3 +294,24 @@ def test_an_unreadable_post_on_a_page_is_reported_and_the_rest_goes_on(
         f"a post was skipped: post {broken['id']} without a readable created_at",
     )
     assert orjson.loads(steps[0].cursor) == {"since_id": tweet(3)["id"]}
+
+
+def test_stream_posts_a_little_out_of_order_are_all_handed_over(loopback: EgressPolicy) -> None:
+    x = FakeX()
+    rule_id = "1866000000000000000"
+
+    async def connection() -> AsyncIterator[bytes]:
+        for number in (3, 2, 4):
+            yield stream_line(tweet(number), rule_id)
+
+    x.connections = [connection]
+
+    async def scenario() -> list[Fetched]:
+        source = XProvider(policy=loopback, sleep=Sleeps())
+        return await take(source.stream(config(x.server.url, mode="stream"), ""), 3)
+
+    steps = serving(x, scenario)
+    assert ids(steps) == [tweet(3)["id"], tweet(2)["id"], tweet(4)["id"]]
+    assert [orjson.loads(s.cursor)["since_id"] for s in steps] == [tweet(3)["id"]] * 2 + [
+        tweet(4)["id"]
+    ]

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import math
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
@@ -137,6 +138,25 @@ class Backoff:
     def reset(self) -> None:
         self._next = self._first
         self._failures = 0
+
+
+class RecentKeys:
+    """The last ``size`` keys seen (post ids handed over in this run); ``add`` says
+    whether the key is new. Streams deliver a little out of order and overlap with
+    the catch-up before them, so they dedupe by id rather than drop what is older
+    than the cursor."""
+
+    def __init__(self, size: int = 10_000) -> None:
+        self._size = size
+        self._keys: OrderedDict[str, None] = OrderedDict()
+
+    def add(self, key: str) -> bool:
+        if key in self._keys:
+            return False
+        self._keys[key] = None
+        if len(self._keys) > self._size:
+            self._keys.popitem(last=False)
+        return True
 
 
 def later_id(a: str, b: str) -> bool:

@@ -3,16 +3,15 @@ them (its own and those federated to it). The cursor keeps, per hashtag, the
 instance's id of the last status handed over.
 
 The streaming API has no replay, so every (re)connection first walks the hashtag
-timeline forwards from the cursor (``min_id``); streamed statuses at or before the
-cursor are dropped. ``mode: "poll"`` walks the timelines every ``interval_seconds``
-instead of streaming."""
+timeline forwards from the cursor (``min_id``); a streamed status this run already
+handed over (the catch-up and the stream overlap) is dropped. ``mode: "poll"`` walks
+the timelines every ``interval_seconds`` instead of streaming."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
 import re
-from collections import OrderedDict
 from collections.abc import AsyncIterator, Mapping
 from functools import partial
 from typing import Any, TypeVar
@@ -24,6 +23,7 @@ from rapport.channels.registry import Fetched
 from ..social import (
     Backoff,
     NetworkProvider,
+    RecentKeys,
     checked_base_url,
     dump_cursor,
     later_id,
@@ -75,7 +75,7 @@ class MastodonProvider(NetworkProvider):
     async def stream(self, config: Mapping[str, Any], cursor: str) -> AsyncIterator[Fetched]:
         settings = self.validate(config)
         state = load_cursor(cursor, self.network)
-        handed_over = _Recent(5000)  # a status with two followed hashtags comes twice
+        handed_over = RecentKeys()  # a status with two followed hashtags comes twice
         async with MastodonClient.open(settings, self.policy) as client:
             backoff = Backoff(self._sleep)
             while True:
@@ -92,9 +92,10 @@ class MastodonProvider(NetworkProvider):
                             log.warning("Mastodon: %s", entry)
                             yield Fetched([], dump_cursor(state), (entry,))
                             continue
-                        if not later_id(entry.id, str(state.get(tag, ""))):
-                            continue
-                        state[tag] = entry.id
+                        # A status federated late has an id older than the cursor and
+                        # still is new: only what this run handed over is dropped.
+                        if later_id(entry.id, str(state.get(tag, ""))):
+                            state[tag] = entry.id
                         backoff.reset()
                         if entry.post is not None and handed_over.add(entry.post.external_id):
                             yield Fetched([entry.post], dump_cursor(state))
@@ -107,7 +108,7 @@ class MastodonProvider(NetworkProvider):
                 await backoff.wait(ended)
 
     async def _catch_up(
-        self, client: MastodonClient, tag: str, state: dict[str, Any], handed_over: _Recent
+        self, client: MastodonClient, tag: str, state: dict[str, Any], handed_over: RecentKeys
     ) -> AsyncIterator[Fetched]:
         """The hashtag's timeline from the cursor forwards, a page a step; the first
         time, its newest page."""
@@ -125,22 +126,6 @@ class MastodonProvider(NetworkProvider):
                 yield Fetched(posts, dump_cursor(state), problems)
             if not fresh or not last:
                 return
-
-
-class _Recent:
-    """The last ``size`` keys seen; ``add`` says whether the key is new."""
-
-    def __init__(self, size: int) -> None:
-        self._size = size
-        self._keys: OrderedDict[str, None] = OrderedDict()
-
-    def add(self, key: str) -> bool:
-        if key in self._keys:
-            return False
-        self._keys[key] = None
-        if len(self._keys) > self._size:
-            self._keys.popitem(last=False)
-        return True
 
 
 async def _merged(streams: Mapping[str, AsyncIterator[T]]) -> AsyncIterator[tuple[str, T]]:

@@ -6,7 +6,8 @@ handed over; while a poll walks back through more than one page it also keeps
 take once the walk is done), so a restart mid-walk neither repeats nor skips.
 
 The filtered stream has no replay, so each (re)connection first catches up through
-recent search from the cursor; stream posts at or before the cursor are dropped."""
+recent search from the cursor; a stream post this run already handed over (the
+catch-up and the stream overlap) is dropped."""
 
 from __future__ import annotations
 
@@ -25,6 +26,7 @@ from rapport.channels.registry import Fetched
 from ..social import (
     Backoff,
     NetworkProvider,
+    RecentKeys,
     checked_base_url,
     dump_cursor,
     later_id,
@@ -121,10 +123,13 @@ class XProvider(NetworkProvider):
         rule = partial(client.ensure_rule, settings["query"], settings["rule_tag"])
         rule_id = await patiently(rule, self._sleep)
         backoff = Backoff(self._sleep)
+        handed_over = RecentKeys()
         while True:
             if state.get("since_id"):
                 async for step in self._catch_up(client, settings["query"], state):
                     state = load_cursor(step.cursor, self.network)
+                    for caught in step.posts:
+                        handed_over.add(caught.external_id)
                     yield step
             try:
                 async for line in client.stream():
@@ -135,10 +140,11 @@ class XProvider(NetworkProvider):
                         log.warning("X: %s", problem)
                         yield Fetched([], dump_cursor(state), (problem,))
                         continue
-                    since = str(state.get("since_id", ""))
-                    if post is None or (since and not later_id(post.external_id, since)):
+                    if post is None or not handed_over.add(post.external_id):
                         continue
-                    state = {"since_id": post.external_id}
+                    # Posts arrive a little out of order: the cursor keeps the newest.
+                    if later_id(post.external_id, str(state.get("since_id", ""))):
+                        state = {"since_id": post.external_id}
                     backoff.reset()
                     yield Fetched([post], dump_cursor(state))
                 ended: Exception = HttpError("X ended the filtered stream")
