@@ -25,7 +25,7 @@ from rapport.contacts.resolution import Claim
 from rapport.core.actor import Actor
 from rapport.core.errors import DomainError
 from rapport.core.permissions import Perm
-from rapport.listening import queries
+from rapport.listening import queries, views_support
 from rapport.listening.actions import do_correct_post, do_link_post, do_mark_handled, do_tag_post
 from rapport.listening.models import Intent, Post, Sentiment
 from rapport.web.decorators import workspace_view
@@ -135,13 +135,10 @@ def stream(request: HttpRequest, actor: Actor) -> HttpResponse:
             "tab": "stream",
             "topics": queries.topics(actor),
             "f": {k: g.get(k, "")[:40] for k in FILTER_KEYS},
+            # The networks there are (no scan of the posts for their distinct values).
             "networks": sorted(
-                set(
-                    Post.objects.for_workspace(actor.workspace)
-                    .exclude(sentiment="")
-                    .values_list("network", flat=True)
-                    .distinct()[:50]
-                )
+                set(views_support.all_providers())
+                | set(queries.sources(actor).values_list("network", flat=True))
             ),
         }
     )
