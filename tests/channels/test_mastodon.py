@@ -21,7 +21,7 @@ from rapport.channels.registry import Fetched, provider
 
 from .fakes import Sleeps, damaged, ids, rate_limited, take
 from .fakes.http_server import Disconnect, Reply
-from .fakes.mastodon import FakeMastodon, status, timeline_fixture, update_event
+from .fakes.mastodon import FIRST_ID, FakeMastodon, status, timeline_fixture, update_event
 
 T = TypeVar("T")
 
@@ -297,3 +297,26 @@ def test_a_status_federated_late_is_still_handed_over(loopback: EgressPolicy) ->
     steps = serving(fake, scenario)
     assert ids(steps) == [uri(5), uri(3), uri(6)]
     assert orjson.loads(steps[-1].cursor) == {"rapport": status(6)["id"]}
+
+
+def test_replies_name_their_parent_by_uri_looked_up_once(loopback: EgressPolicy) -> None:
+    fake = FakeMastodon()
+    parent_elsewhere = status(1)  # not tagged: only a lookup finds it
+    fake.elsewhere = [parent_elsewhere]
+    fake.statuses = [
+        status(2),
+        {**status(3), "in_reply_to_id": status(2)["id"]},  # parent seen on the page
+        {**status(4), "in_reply_to_id": parent_elsewhere["id"]},
+        {**status(5), "in_reply_to_id": parent_elsewhere["id"]},
+        {**status(6), "in_reply_to_id": str(FIRST_ID + 99)},  # deleted parent
+    ]
+
+    async def scenario() -> list[Fetched]:
+        source = MastodonProvider(policy=loopback, sleep=Sleeps())
+        return await take(source.stream(config(fake.server.url, mode="poll"), ""), 5)
+
+    steps = serving(fake, scenario)
+    replies = {p.external_id: p.reply_to for step in steps for p in step.posts}
+    assert replies == {uri(2): "", uri(3): uri(2), uri(4): uri(1), uri(5): uri(1), uri(6): ""}
+    lookups = [r.path for r in fake.requests if r.path.startswith("/api/v1/statuses/")]
+    assert lookups == [f"/api/v1/statuses/{FIRST_ID + 1}", f"/api/v1/statuses/{FIRST_ID + 99}"]

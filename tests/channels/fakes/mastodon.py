@@ -54,6 +54,7 @@ class FakeMastodon:
         self.statuses: list[dict[str, Any]] = []  # oldest first; a tag's timeline filters these
         self.interrupts: list[Reply] = []  # answers served instead of the next timeline page
         self.connections: dict[str, list[Script]] = {}
+        self.elsewhere: list[dict[str, Any]] = []  # statuses without a followed hashtag
         self.server = FakeHttpServer(self.handle)
 
     @property
@@ -65,6 +66,10 @@ class FakeMastodon:
             if self.interrupts:
                 return self.interrupts.pop(0)
             return self._timeline(request, request.path.rsplit("/", 1)[1])
+        if request.path.startswith("/api/v1/statuses/"):
+            wanted = request.path.rsplit("/", 1)[1]
+            found = [s for s in self.statuses + self.elsewhere if s["id"] == wanted]
+            return Reply.json(found[0]) if found else Reply.json({"error": "Record not found"}, 404)
         if request.path == "/api/v1/streaming/hashtag":
             scripts = self.connections.get(request.arg("tag"), [])
             script = scripts.pop(0) if scripts else _heartbeats

@@ -98,6 +98,11 @@ class MastodonClient:
                 )
         return Page(sorted(entries, key=lambda e: (len(e.id), e.id)), problems)
 
+    async def status(self, status_id: str) -> object:
+        """One status by the instance's id, as JSON."""
+        url = f"{self._instance}/api/v1/statuses/{quote(status_id, safe='')}"
+        return (await self._http.get(url)).json()
+
     async def hashtag_stream(self, tag: str) -> AsyncIterator[Entry | str]:
         """New statuses with ``tag`` as the streaming API announces them. An update
         that is not a status comes as a sentence saying so; the stream goes on."""

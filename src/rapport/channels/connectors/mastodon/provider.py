@@ -34,6 +34,7 @@ from ..social import (
     transient,
 )
 from .client import MastodonClient, Page
+from .replies import Parents
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -77,10 +78,11 @@ class MastodonProvider(NetworkProvider):
         state = load_cursor(cursor, self.network)
         handed_over = RecentKeys()  # a status with two followed hashtags comes twice
         async with MastodonClient.open(settings, self.policy) as client:
+            parents = Parents(client.status)
             backoff = Backoff(self._sleep)
             while True:
                 for tag in settings["hashtags"]:
-                    async for step in self._catch_up(client, tag, state, handed_over):
+                    async for step in self._catch_up(client, tag, state, handed_over, parents):
                         yield step
                 if settings["mode"] == "poll":
                     await self._sleep(settings["interval_seconds"])
@@ -98,7 +100,9 @@ class MastodonProvider(NetworkProvider):
                             state[tag] = entry.id
                         backoff.reset()
                         if entry.post is not None and handed_over.add(entry.post.external_id):
-                            yield Fetched([entry.post], dump_cursor(state))
+                            parents.saw(entry.id, entry.post.external_id)
+                            posts = await parents.with_parents([entry.post])
+                            yield Fetched(posts, dump_cursor(state))
                     ended: Exception = HttpError("the streaming API ended the stream")
                 except (HttpError, EgressError) as error:
                     if not transient(error):
@@ -108,7 +112,12 @@ class MastodonProvider(NetworkProvider):
                 await backoff.wait(ended)
 
     async def _catch_up(
-        self, client: MastodonClient, tag: str, state: dict[str, Any], handed_over: RecentKeys
+        self,
+        client: MastodonClient,
+        tag: str,
+        state: dict[str, Any],
+        handed_over: RecentKeys,
+        parents: Parents,
     ) -> AsyncIterator[Fetched]:
         """The hashtag's timeline from the cursor forwards, a page a step; the first
         time, its newest page."""
@@ -119,11 +128,14 @@ class MastodonProvider(NetworkProvider):
             problems = tuple(page.problems + [e.problem for e in fresh if e.problem])
             if fresh:
                 state[tag] = fresh[-1].id
+            for entry in fresh:
+                if entry.post is not None:
+                    parents.saw(entry.id, entry.post.external_id)
             posts = [
                 e.post for e in fresh if e.post is not None and handed_over.add(e.post.external_id)
             ]
             if fresh or problems:
-                yield Fetched(posts, dump_cursor(state), problems)
+                yield Fetched(await parents.with_parents(posts), dump_cursor(state), problems)
             if not fresh or not last:
                 return
 
