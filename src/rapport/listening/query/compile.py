@@ -163,11 +163,19 @@ def _predicate(query: Query, ids: dict[int, int | None]) -> Predicate:
         if isinstance(query, Or):
             rest += [_predicate(Not(t), ids) for t in negated_terms]
             have = frozenset(i for o in plain if (i := ids[id(o)]) is not None)
+            if not rest:
+                return lambda s: not have.isdisjoint(s)
             return lambda s: (not have.isdisjoint(s)) or any(p(s) for p in rest)
         if any(ids[id(o)] is None for o in plain):
             return _never
         need = frozenset(i for o in plain if (i := ids[id(o)]) is not None)
         refuse = frozenset(i for t in negated_terms if (i := ids[id(t)]) is not None)
+        # The common shapes without a generator per call: they run once per candidate.
+        if not rest:
+            return lambda s: need <= s and refuse.isdisjoint(s)
+        if len(rest) == 1:
+            only = rest[0]
+            return lambda s: need <= s and refuse.isdisjoint(s) and only(s)
         return lambda s: need <= s and refuse.isdisjoint(s) and all(p(s) for p in rest)
     term_id = ids[id(query)]
     if term_id is None:
