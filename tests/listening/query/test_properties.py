@@ -194,3 +194,23 @@ def test_any_text_as_a_phrase_matches_itself(text: str, d: bool) -> None:
         assert evaluate(query, PostText(text), diacritics=d)
     finally:
         matcher.close()
+
+
+query_chars = st.one_of(
+    st.sampled_from(['"', "(", ")", "*", "#", "@", ":", " ", "AND ", "OR ", "NOT ", "lang:"]),
+    st.characters(),
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(query_chars, max_size=40).map("".join))
+def test_any_text_parses_or_fails_with_a_position_inside_it(text: str) -> None:
+    position: int | None = None
+    try:
+        query = parse(text)
+    except QuerySyntaxError as error:
+        position = error.position
+    if position is None:
+        assert parse(to_text(query)) == query
+    else:
+        assert 0 <= position <= len(text)
