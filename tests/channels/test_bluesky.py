@@ -298,7 +298,7 @@ def test_authors_are_named_from_the_appview_once_and_a_refusal_never_holds_posts
 
     async def scenario() -> tuple[list[Fetched], list[Fetched]]:
         async with appview:
-            settings = {"endpoints": [fake.url], "appview_url": appview.url}
+            settings = {"endpoints": [fake.url], "appview_url": appview.url, "profiles": True}
             refused = await take(source(loopback).stream(settings, ""), 1)
             named = await take(source(loopback).stream(settings, ""), 4)
             return refused, named
@@ -350,3 +350,10 @@ def test_many_accounts_are_sent_in_the_hello_message_not_the_url(loopback: Egres
             "payload": {"wantedCollections": ["app.bsky.feed.post"], "wantedDids": dids},
         }
     ]
+
+
+def test_the_whole_firehose_looks_up_no_profiles_unless_asked(loopback: EgressPolicy) -> None:
+    provider = source(loopback)
+    assert provider.validate({})["profiles"] is False
+    assert provider.validate({"dids": ["did:plc:ewvi7nxzyoun6zhxrhs64oiz"]})["profiles"] is True
+    assert provider.validate({"profiles": True})["profiles"] is True

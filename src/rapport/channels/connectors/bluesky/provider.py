@@ -94,8 +94,11 @@ class BlueskyProvider(NetworkProvider):
         rewind = config.get("rewind_seconds", 5)
         if not isinstance(rewind, int | float) or not 0 <= rewind <= 600:
             raise ValueError("rewind_seconds must be between 0 and 600")
+        # Profiles are looked up per author of every post handed over: fine for a
+        # source that follows some accounts, not for the whole firehose (thousands of
+        # authors a second), where only the few matching posts are kept anyway.
         return {
-            "profiles": bool(config.get("profiles", True)),
+            "profiles": bool(config.get("profiles", bool(dids))),
             "appview_url": checked_base_url(
                 config.get("appview_url"), "appview_url", APPVIEW, self.policy
             ),
