@@ -37,8 +37,6 @@ PUBLIC = {
     "api/v1/",
     "api/v1/openapi.json",
     "api/v1/docs",
-    # A source's webhook: signed with the source's secret, not a member's session.
-    "hooks/listening/<int:source_id>",
 }
 PARAM = re.compile(r"<(?:(?P<conv>[a-z]+):)?(?P<name>\w+)>")
 METHODS = ("get", "post", "put", "patch", "delete")
