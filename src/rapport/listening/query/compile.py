@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
+from functools import partial
 
 from .nodes import And, Handle, Hashtag, Not, Or, Phrase, Prefix, Query, Term, Word
 from .post import CASED, FOLDED, PostTokens
@@ -105,10 +106,6 @@ class CompiledTopic:
     term_ids: tuple[int, ...]  # every acquired id, for Interner.release
 
 
-def _never(_: AbstractSet[int]) -> bool:
-    return False
-
-
 def _cost(key: Key, term_id: int, interner: Interner) -> float:
     """Lower for terms likely to be in fewer posts."""
     kind = key[0]
@@ -150,37 +147,41 @@ def _anchors(query: Query, terms: Acquired, interner: Interner) -> list[int] | N
     return [] if term_id is None else [term_id]
 
 
-def _predicate(query: Query, ids: dict[int, int | None]) -> Predicate:
+def _expression(query: Query, ids: dict[int, int | None], args: list[int]) -> str:
+    """The query as a Python expression over ``s`` (the set of term ids in the post)
+    whose only names are ``s`` and ``t0``, ``t1`` …, bound to ``args``."""
     if isinstance(query, Not):
-        inner = _predicate(query.operand, ids)
-        return lambda s: not inner(s)
+        return f"not {_expression(query.operand, ids, args)}"
     if isinstance(query, And | Or):
-        plain = [o for o in query.operands if not isinstance(o, And | Or | Not)]
-        negated = [o.operand for o in query.operands if isinstance(o, Not)]
-        negated_terms = [t for t in negated if not isinstance(t, And | Or)]
-        rest = [_predicate(o, ids) for o in query.operands if isinstance(o, And | Or)]
-        rest += [_predicate(Not(t), ids) for t in negated if isinstance(t, And | Or)]
-        if isinstance(query, Or):
-            rest += [_predicate(Not(t), ids) for t in negated_terms]
-            have = frozenset(i for o in plain if (i := ids[id(o)]) is not None)
-            if not rest:
-                return lambda s: not have.isdisjoint(s)
-            return lambda s: (not have.isdisjoint(s)) or any(p(s) for p in rest)
-        if any(ids[id(o)] is None for o in plain):
-            return _never
-        need = frozenset(i for o in plain if (i := ids[id(o)]) is not None)
-        refuse = frozenset(i for t in negated_terms if (i := ids[id(t)]) is not None)
-        # The common shapes without a generator per call: they run once per candidate.
-        if not rest:
-            return lambda s: need <= s and refuse.isdisjoint(s)
-        if len(rest) == 1:
-            only = rest[0]
-            return lambda s: need <= s and refuse.isdisjoint(s) and only(s)
-        return lambda s: need <= s and refuse.isdisjoint(s) and all(p(s) for p in rest)
+        joint = " and " if isinstance(query, And) else " or "
+        return "(" + joint.join(_expression(o, ids, args) for o in query.operands) + ")"
     term_id = ids[id(query)]
     if term_id is None:
-        return _never
-    return lambda s: term_id in s
+        return "False"
+    args.append(term_id)
+    return f"(t{len(args) - 1} in s)"
+
+
+# Topics share shapes ("a AND (b OR c) NOT d"), so one function per shape serves all.
+_SHAPES: dict[str, Callable[..., bool]] = {}
+_MAX_SHAPES = 10_000
+
+
+def _predicate(query: Query, ids: dict[int, int | None]) -> Predicate:
+    """One generated function per shape, its term ids bound with ``partial``: a
+    candidate costs one call of plain ``in`` tests, not a tree of closures (three times
+    faster, and it runs for every candidate of every post)."""
+    args: list[int] = []
+    body = _expression(query, ids, args)
+    shape = _SHAPES.get(body)
+    if shape is None:
+        params = "".join(f"t{i}, " for i in range(len(args)))
+        # The source is made here from "t<n> in s", not, and, or, parentheses and
+        # False: no text of the query reaches it.
+        shape = eval(f"lambda {params}s: {body}")  # noqa: S307
+        if len(_SHAPES) < _MAX_SHAPES:
+            _SHAPES[body] = shape
+    return partial(shape, *args)
 
 
 def _is_disjunction(query: Query) -> bool:

@@ -46,10 +46,8 @@ class Index:
         present = self.terms_in(post)
         if not present:
             return set()
-        anchors = self.anchors
         candidates: set[int] = set()
-        for term_id in present:
-            topics = anchors.get(term_id)
+        for topics in map(self.anchors.get, present):
             if topics is not None:
                 candidates.update(topics)
         predicates = self.predicates
