@@ -214,3 +214,21 @@ def test_stats_say_what_the_matcher_holds() -> None:
         assert stats["last_build_cpu_s"] > 0
     finally:
         matcher.close()
+
+
+def test_query_text_never_becomes_code() -> None:
+    """Predicates are generated Python; only term ids reach them, never query text."""
+    matcher = Matcher()
+    try:
+        matcher.load(
+            [
+                (1, "__import__ AND (os OR system) NOT lambda", False),
+                (2, '"True or s" AND NOT False', False),
+            ]
+        )
+        assert matcher.match(PostText("__import__('os').system('x')")) == {1}
+        assert matcher.match(PostText("__import__ lambda os")) == set()
+        assert matcher.match(PostText("true or s")) == {2}
+        assert matcher.match(PostText("nothing here")) == set()
+    finally:
+        matcher.close()
