@@ -173,9 +173,8 @@ def top_terms(
     own = {w.casefold() for w in _WORD.findall(topic.query)}
     words: Counter[str] = Counter()
     tags: Counter[str] = Counter()
-    for text, hashtags in Post.objects.filter(pk__in=list(post_ids)).values_list(
-        "text", "hashtags"
-    ):
+    posts = Post.objects.for_workspace(actor.workspace).filter(pk__in=list(post_ids))
+    for text, hashtags in posts.values_list("text", "hashtags"):
         seen = {w.casefold() for w in _WORD.findall(text)}
         words.update(w for w in seen if w not in STOPWORDS and w not in own)
         tags.update({f"#{str(h).casefold()}" for h in hashtags or []})

@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('listening', '0003_source_keep_unmatched'),
+        ("listening", "0003_source_keep_unmatched"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='alertrule',
-            name='sensitivity',
+            model_name="alertrule",
+            name="sensitivity",
             field=models.FloatField(default=0.0001),
         ),
     ]

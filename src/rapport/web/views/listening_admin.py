@@ -22,7 +22,11 @@ from rapport.core.actor import Actor
 from rapport.core.errors import DomainError
 from rapport.core.permissions import Perm
 from rapport.listening import queries, views_support
-from rapport.listening.actions import do_create_listening_source, do_set_listening_source_enabled
+from rapport.listening.actions import (
+    do_create_listening_source,
+    do_save_alert_rule,
+    do_set_listening_source_enabled,
+)
 from rapport.listening.models import AlertRule
 from rapport.web.decorators import workspace_view
 from rapport.web.forms import show_error
@@ -262,7 +266,7 @@ def alert_rule(request: HttpRequest, actor: Actor, topic_id: int) -> HttpRespons
     form = AlertRuleForm(request.POST)
     if form.is_valid():
         try:
-            views_support.save_alert_rule(actor, topic, **form.cleaned_data)
+            do_save_alert_rule(actor, topic, **form.cleaned_data)
         except DomainError as exc:
             messages.error(request, f"{topic.name}: {exc.message}")
         else:

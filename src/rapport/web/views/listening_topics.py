@@ -190,7 +190,7 @@ def topic_dashboard(request: HttpRequest, actor: Actor, topic_id: int) -> HttpRe
     shares = analytics.share_of_voice(actor, since)
     authors = analytics.top_authors(actor, topic, since)
     influence = views_support.topic_influence(actor, topic, since) if authors else {}
-    terms, hashtags = views_support.top_terms(actor, topic, since)
+    terms, hashtags = analytics.top_terms(actor, topic, since)
     context: dict[str, Any] = {
         "section": "listen",
         "tab": "topics",
