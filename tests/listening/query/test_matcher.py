@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import gc
 import threading
 import time
+import weakref
 from collections.abc import Iterator
 
 import pytest
@@ -232,3 +234,28 @@ def test_query_text_never_becomes_code() -> None:
         assert matcher.match(PostText("nothing here")) == set()
     finally:
         matcher.close()
+
+
+def test_an_idle_builder_ends_and_the_next_change_starts_another() -> None:
+    matcher = Matcher(rebuild_delay=0, idle_exit=0.05)
+    matcher.set_topic(1, "ford")
+    assert matcher.sync(5)
+    time.sleep(0.3)  # idle: the builder thread has ended
+    matcher.set_topic(2, "kia")
+    assert matcher.sync(5)
+    assert matcher.pending == 0
+    assert matcher.match(PostText("ford kia")) == {1, 2}
+    ref = weakref.ref(matcher)
+    del matcher
+    deadline = time.monotonic() + 5
+    while ref() is not None and time.monotonic() < deadline:  # no thread keeps it alive
+        gc.collect()
+        time.sleep(0.05)
+    assert ref() is None
+
+
+def test_a_matcher_closes_as_a_context_manager() -> None:
+    with Matcher(rebuild_delay=0) as matcher:
+        matcher.set_topic(1, "ford")
+        assert matcher.sync(5)
+    assert matcher.match(PostText("ford")) == {1}

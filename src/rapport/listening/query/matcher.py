@@ -23,6 +23,9 @@ Changing topics without pausing ingestion:
 - State (snapshot + pending) is swapped as one object, so a reader never sees the new
   snapshot with the old pending set or the reverse. Writers serialise on a lock; any
   number of threads may call ``match``.
+- The builder thread starts with the first change and ends after ``idle_exit``
+  seconds without one, so a short-lived matcher (a backfill, a preview) leaves no
+  thread behind and is freed; ``close()`` or ``with Matcher() as m:`` ends it at once.
 
 At most ``PENDING_LIMIT`` changes wait on the direct path (each costs every post a
 little, and each change copies the pending map). Beyond that, as when thousands of
@@ -74,9 +77,12 @@ def _topic(query: str | Query, diacritics: bool, *, direct: bool = True) -> _Top
 
 
 class Matcher:
-    def __init__(self, *, finder: str = "automaton", rebuild_delay: float = 0.05) -> None:
+    def __init__(
+        self, *, finder: str = "automaton", rebuild_delay: float = 0.05, idle_exit: float = 30.0
+    ) -> None:
         self._finder = finder
         self._delay = rebuild_delay
+        self._idle_exit = idle_exit  # seconds without changes before the builder ends
         self._lock = threading.Lock()
         self._changed = threading.Condition(self._lock)
         self._topics: dict[int, _Topic] = {}
@@ -174,13 +180,21 @@ class Matcher:
             return self._changed.wait_for(lambda: self._built_seq >= self._seq, timeout)
 
     def close(self) -> None:
-        """Stop the builder thread (pending changes stay on the direct path)."""
+        """Stop the builder thread (pending changes stay on the direct path). Optional:
+        an idle builder ends by itself."""
         with self._changed:
             self._closed = True
             self._stop.set()
             self._changed.notify_all()
-        if self._thread is not None:
-            self._thread.join()
+            thread = self._thread
+        if thread is not None:
+            thread.join()
+
+    def __enter__(self) -> Matcher:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
 
     # Inside
 
@@ -209,8 +223,13 @@ class Matcher:
     def _run(self) -> None:
         while True:
             with self._changed:
-                self._changed.wait_for(lambda: self._closed or self._built_seq < self._seq)
-                if self._closed:
+                busy = self._changed.wait_for(
+                    lambda: self._closed or self._built_seq < self._seq, self._idle_exit
+                )
+                if self._closed or not busy:
+                    # Idle: the thread ends (and no longer keeps the matcher alive); the
+                    # next change starts another.
+                    self._thread = None
                     return
             if self._stop.wait(self._delay):
                 return
