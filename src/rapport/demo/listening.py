@@ -53,8 +53,7 @@ def _history(actor: Actor, topics: list[Topic]) -> None:
     rng = random.Random(7)
     now = timezone.now()
     matcher = Matcher()
-    for t in topics:
-        matcher.set_topic(t.pk, t.query, diacritics=t.match_diacritics)
+    matcher.load([(t.pk, t.query, t.match_diacritics) for t in topics])
     authors: dict[str, Author] = {}
     rows: list[Post] = []
     for n, p in enumerate(generate_posts(HISTORY_POSTS, seed=23)):

@@ -19,7 +19,7 @@ CHUNK = 2_000
 def backfill(topic: Topic, nlp: Nlp) -> int:
     """Mentions added. Idempotent: a post already mentioning the topic is skipped."""
     matcher = Matcher()
-    matcher.set_topic(topic.pk, topic.query, diacritics=topic.match_diacritics)
+    matcher.load([(topic.pk, topic.query, topic.match_diacritics)])  # compiled now: no thread
     since = timezone.now() - WINDOW
     posts = Post.objects.for_workspace(topic.workspace_id).filter(
         posted_at__gte=since, duplicate_of__isnull=True

@@ -31,12 +31,16 @@ class TopicIndex:
             return False
         with self._lock:
             since = self._version[0] if self._version else None
-            rows = active if since is None else active.filter(updated_at__gte=since)
-            for pk, ws, query, diacritics in rows.values_list(
-                "pk", "workspace_id", "query", "match_diacritics"
-            ):
-                self.matcher.set_topic(pk, query, diacritics=diacritics)
-                self._workspace_of[pk] = ws
+            fields = ("pk", "workspace_id", "query", "match_diacritics")
+            if since is None:  # the first call: every topic compiled at once
+                rows = list(active.values_list(*fields))
+                self.matcher.load([(pk, query, d) for pk, _ws, query, d in rows])
+                self._workspace_of = {pk: ws for pk, ws, _q, _d in rows}
+            else:
+                changed = active.filter(updated_at__gte=since).values_list(*fields)
+                for pk, ws, query, diacritics in changed:
+                    self.matcher.set_topic(pk, query, diacritics=diacritics)
+                    self._workspace_of[pk] = ws
             live = set(active.values_list("pk", flat=True))
             for gone in set(self._workspace_of) - live:
                 self.matcher.remove_topic(gone)
