@@ -5,18 +5,17 @@ than it sends or hang up half way, as real servers do."""
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import ssl
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from types import TracebackType
 
 import pytest
 
 from rapport.channels.egress import LOOPBACK, EgressPolicy
-from tests.channels.fakes.http_server import Request, _read_request
+from tests.channels.fakes.http_server import LoopbackServer, Request, read_request, status_head
 
-# A request as the server received it; read the same way as by the network fakes.
+# A request as the server received it; read (and answered, over the same plumbing) as by
+# the network fakes.
 Seen = Request
 
 
@@ -35,7 +34,7 @@ class Reply:
 Route = Reply | Callable[[Seen], Reply] | Callable[[Seen], Awaitable[Reply]]
 
 
-class FakeServer:
+class FakeServer(LoopbackServer):
     """``async with FakeServer({"/feed": Reply(...)}) as server``; ``server.url`` is the
     base URL, ``server.seen`` every request. A route may be a function of the request
     (sync or async) to answer conditionally or count calls. One request a connection.
@@ -48,32 +47,12 @@ class FakeServer:
         host: str = "127.0.0.1",
         tls: ssl.SSLContext | None = None,
     ) -> None:
-        self.host = host
-        self.tls = tls
+        super().__init__(host, tls)
         self.routes = dict(routes)
         self.seen: list[Seen] = []
-        self.url = ""
-        self.port = 0
-        self._server: asyncio.Server | None = None
-        self._writers: set[asyncio.StreamWriter] = set()
 
-    async def __aenter__(self) -> FakeServer:
-        self._server = await asyncio.start_server(self._serve, self.host, 0, ssl=self.tls)
-        self.port = self._server.sockets[0].getsockname()[1]
-        self.url = f"{'https' if self.tls else 'http'}://{self.host}:{self.port}"
-        return self
-
-    async def __aexit__(
-        self,
-        kind: type[BaseException] | None,
-        error: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        assert self._server is not None
-        self._server.close()
-        for writer in list(self._writers):
-            writer.transport.abort()
-        await self._server.wait_closed()
+    def _drop(self, writer: asyncio.StreamWriter) -> None:
+        writer.transport.abort()  # a reply may be pausing or dripping: no waiting for it
 
     async def _reply_for(self, seen: Seen) -> Reply:
         route = self.routes.get(seen.path)
@@ -86,21 +65,12 @@ class FakeServer:
             return reply
         return await reply
 
-    async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        self._writers.add(writer)
-        try:
-            seen = await _read_request(reader)
-            if seen is None:
-                return
-            self.seen.append(seen)
-            await _send(writer, await self._reply_for(seen))
-        except (ConnectionError, asyncio.IncompleteReadError):
-            pass
-        finally:
-            self._writers.discard(writer)
-            writer.close()
-            with contextlib.suppress(ConnectionError):
-                await writer.wait_closed()
+    async def _exchange(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        seen = await read_request(reader)
+        if seen is None:
+            return
+        self.seen.append(seen)
+        await _send(writer, await self._reply_for(seen))
 
 
 async def _send(writer: asyncio.StreamWriter, reply: Reply) -> None:
@@ -111,8 +81,7 @@ async def _send(writer: asyncio.StreamWriter, reply: Reply) -> None:
         headers["content-length"] = str(len(reply.body))
     elif reply.content_length is not None:
         headers["content-length"] = str(reply.content_length)
-    lines = [f"HTTP/1.1 {reply.status} Status"] + [f"{k}: {v}" for k, v in headers.items()]
-    writer.write(("\r\n".join(lines) + "\r\n\r\n").encode("latin-1"))
+    writer.write(status_head(reply.status, headers))
     body = reply.body
     if reply.hang_up_after is not None:
         writer.write(body[: reply.hang_up_after])
