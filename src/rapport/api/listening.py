@@ -4,13 +4,16 @@ the mention stream with its filters, what agents do to a mention, listening sour
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
+from functools import partial
 from typing import Any, Literal
 
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 
 from rapport.contacts import queries as contact_queries
+from rapport.core.actor import Actor
 from rapport.core.errors import DomainError
 from rapport.core.pagination import MAX_LIMIT, decode_cursor, encode_cursor, paginate
 from rapport.core.permissions import Perm
@@ -288,7 +291,21 @@ def list_mentions(request: HttpRequest, q: Query[MentionQuery]) -> CursorPage[Me
     "/mentions/{post_id}", response={200: MentionOut, **ERRORS}, **guarded(Perm.LISTEN_VIEW)
 )
 def get_mention(request: HttpRequest, post_id: int) -> MentionOut:
+    return _mention(request, post_id)
+
+
+def _mention(request: HttpRequest, post_id: int) -> MentionOut:
+    """One mention the actor may see, read afresh (after an action, as it now stands)."""
     return _mentions(request, [queries.access_post(actor_of(request), post_id)])[0]
+
+
+def _act_on_mention(
+    request: HttpRequest, post_id: int, act: Callable[[Actor, Post], Post]
+) -> MentionOut:
+    """``act`` on a post the actor may reach; the answer is the mention after it."""
+    actor = actor_of(request)
+    post = act(actor, queries.access_post(actor, post_id))
+    return _mention(request, post.pk)
 
 
 class CorrectIn(StrictIn):
@@ -308,10 +325,6 @@ class LinkIn(StrictIn):
     contact_id: int = Field(ge=1, le=MAX_ID)
 
 
-def _one(request: HttpRequest, post: Post) -> MentionOut:
-    return _mentions(request, [queries.access_post(actor_of(request), post.pk)])[0]
-
-
 @router.post(
     "/mentions/{post_id}/correct",
     response={200: MentionOut, **ERRORS},
@@ -319,9 +332,8 @@ def _one(request: HttpRequest, post: Post) -> MentionOut:
     **guarded(Perm.MENTIONS_MANAGE),
 )
 def correct_mention(request: HttpRequest, post_id: int, body: CorrectIn) -> MentionOut:
-    actor = actor_of(request)
-    post = queries.access_post(actor, post_id)
-    return _one(request, do_correct_post(actor, post, field=body.field, value=body.value))
+    correct = partial(do_correct_post, field=body.field, value=body.value)
+    return _act_on_mention(request, post_id, correct)
 
 
 @router.put(
@@ -330,9 +342,9 @@ def correct_mention(request: HttpRequest, post_id: int, body: CorrectIn) -> Ment
     **guarded(Perm.MENTIONS_MANAGE),
 )
 def tag_mention(request: HttpRequest, post_id: int, body: TagsIn) -> MentionOut:
-    actor = actor_of(request)
-    post = queries.access_post(actor, post_id)
-    return _one(request, do_tag_post(actor, post, tags=[t[:200] for t in body.tags]))
+    return _act_on_mention(
+        request, post_id, partial(do_tag_post, tags=[t[:200] for t in body.tags])
+    )
 
 
 @router.post(
@@ -341,9 +353,7 @@ def tag_mention(request: HttpRequest, post_id: int, body: TagsIn) -> MentionOut:
     **guarded(Perm.MENTIONS_MANAGE),
 )
 def handle_mention(request: HttpRequest, post_id: int, body: HandledIn) -> MentionOut:
-    actor = actor_of(request)
-    post = queries.access_post(actor, post_id)
-    return _one(request, do_mark_handled(actor, post, handled=body.handled))
+    return _act_on_mention(request, post_id, partial(do_mark_handled, handled=body.handled))
 
 
 @router.post(
@@ -353,10 +363,10 @@ def handle_mention(request: HttpRequest, post_id: int, body: HandledIn) -> Menti
     **guarded(Perm.MENTIONS_MANAGE),
 )
 def link_mention(request: HttpRequest, post_id: int, body: LinkIn) -> MentionOut:
-    actor = actor_of(request)
-    post = queries.access_post(actor, post_id)
-    contact = contact_queries.access_contact(actor, body.contact_id)
-    return _one(request, do_link_post(actor, post, contact))
+    def link(actor: Actor, post: Post) -> Post:
+        return do_link_post(actor, post, contact_queries.access_contact(actor, body.contact_id))
+
+    return _act_on_mention(request, post_id, link)
 
 
 # Sources
