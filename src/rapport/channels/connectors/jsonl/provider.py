@@ -11,10 +11,9 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from pathlib import Path
 from typing import Any
 
-import orjson
-
 from rapport.channels.registry import Fetched
 
+from ..positions import dump_positions, load_positions
 from ..webhook.shape import FieldMapping
 from .read import Chunk, read_chunk
 
@@ -31,21 +30,15 @@ def default_import_dir() -> Path:
     return Path(configured) if configured else Path(settings.VAR_DIR) / "imports"
 
 
+_CURSOR = ("offset", "line")
+
+
 def load_cursor(cursor: str) -> tuple[int, int]:
-    if not cursor:
-        return 0, 0
-    try:
-        state = orjson.loads(cursor)
-        offset, line = int(state["offset"]), int(state["line"])
-    except (orjson.JSONDecodeError, KeyError, TypeError, ValueError):
-        raise ValueError(f"not a JSONL source's cursor: {cursor[:80]!r}") from None
-    if offset < 0 or line < 0:
-        raise ValueError(f"not a JSONL source's cursor: {cursor[:80]!r}")
-    return offset, line
+    return load_positions(cursor, _CURSOR, "a JSONL source's")
 
 
 def dump_cursor(offset: int, line: int) -> str:
-    return orjson.dumps({"offset": offset, "line": line}).decode()
+    return dump_positions(_CURSOR, offset, line)
 
 
 class JsonlProvider:

@@ -25,6 +25,7 @@ import orjson
 from rapport.channels.posts import RawPost
 from rapport.channels.registry import Fetched
 
+from ..positions import dump_positions, load_positions
 from ..webhook.shape import FieldMapping, post_from_json
 
 Sleep = Callable[[float], Awaitable[None]]
@@ -66,21 +67,15 @@ def load_recording(path: Path) -> tuple[tuple[RawPost, ...], tuple[float, ...]]:
     return tuple(posts), tuple(gaps)
 
 
+_CURSOR = ("loop", "position")
+
+
 def load_cursor(cursor: str) -> tuple[int, int]:
-    if not cursor:
-        return 0, 0
-    try:
-        state = orjson.loads(cursor)
-        loop, position = int(state["loop"]), int(state["position"])
-    except (orjson.JSONDecodeError, KeyError, TypeError, ValueError):
-        raise ValueError(f"not a replay source's cursor: {cursor[:80]!r}") from None
-    if loop < 0 or position < 0:
-        raise ValueError(f"not a replay source's cursor: {cursor[:80]!r}")
-    return loop, position
+    return load_positions(cursor, _CURSOR, "a replay source's")
 
 
 def dump_cursor(loop: int, position: int) -> str:
-    return orjson.dumps({"loop": loop, "position": position}).decode()
+    return dump_positions(_CURSOR, loop, position)
 
 
 def played(post: RawPost, loop: int, now: datetime) -> RawPost:
