@@ -69,9 +69,10 @@ def network_client(
 
 
 class NetworkProvider:
-    """What the four providers share: the egress policy they fetch under (the
-    deployment's, unless a test gives one allowing its fake servers) and the sleep they
-    wait with (one a test can watch)."""
+    """What the providers that fetch over the network (the four social networks and
+    RSS) share: the egress policy they fetch under (the deployment's, unless a test
+    gives one allowing its fake servers) and the sleep they wait with (one a test can
+    watch)."""
 
     def __init__(self, *, policy: EgressPolicy | None = None, sleep: Sleep = real_sleep) -> None:
         self._policy = policy

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -23,9 +23,8 @@ from rapport.channels.egress import EgressPolicy
 from rapport.channels.http import HttpClient, RateLimited
 from rapport.channels.registry import Fetched
 
+from ..social import NetworkProvider, Sleep
 from .parse import parse_feed
-
-Sleep = Callable[[float], Awaitable[None]]
 
 DEFAULT_INTERVAL = 15 * 60.0  # seconds between polls; feeds rarely change faster
 MIN_INTERVAL = 1.0
@@ -115,7 +114,7 @@ async def poll(http: HttpClient, feed_url: str, cursor: str) -> Poll:
     return Poll(Fetched(fresh, after.dump()), changed=True)
 
 
-class RssProvider:
+class RssProvider(NetworkProvider):
     network = "rss"
     label = "RSS / Atom feed"
 
@@ -126,14 +125,8 @@ class RssProvider:
         sleep: Sleep = asyncio.sleep,
         client: Callable[[EgressPolicy], HttpClient] | None = None,
     ) -> None:
-        self._policy = policy
-        self._sleep = sleep
+        super().__init__(policy=policy, sleep=sleep)
         self._client = client or (lambda p: HttpClient(policy=p))
-
-    @property
-    def policy(self) -> EgressPolicy:
-        """The egress policy: the deployment's unless a test gave one."""
-        return self._policy or EgressPolicy.from_settings()
 
     def validate(self, config: Mapping[str, Any]) -> dict[str, Any]:
         url = config.get("url")
