@@ -248,6 +248,8 @@ class _Batch:
         return target
 
     def observe(self, claims: Sequence[Claim], trusted: bool) -> None:
+        if len(claims) == 1 and (claims[0].kind, claims[0].value) in self.owner:
+            return  # one identity already held: nothing to link, make or log
         target = self._target(claims, trusted)
         ids: list[int] = []
         for claim in claims:

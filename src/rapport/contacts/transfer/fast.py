@@ -84,7 +84,9 @@ def refresh_statistics(*tables: type[models.Model]) -> None:
             cursor.execute(f"ANALYZE {connection.ops.quote_name(str(model._meta.db_table))}")
 
 
-def insert_rows(model: type[models.Model], fields: Sequence[str], rows: list[list[Any]]) -> None:
+def insert_rows(
+    model: type[models.Model], fields: Sequence[str], rows: Sequence[Sequence[Any]]
+) -> None:
     if not rows:
         return
     meta = model._meta
@@ -106,7 +108,9 @@ def insert_rows(model: type[models.Model], fields: Sequence[str], rows: list[lis
         cursor.executemany(sql, adapted)
 
 
-def _sqlite_values(rows: list[list[Any]], json_positions: list[int]) -> list[tuple[Any, ...]]:
+def _sqlite_values(
+    rows: Sequence[Sequence[Any]], json_positions: list[int]
+) -> list[tuple[Any, ...]]:
     """Rows as SQLite takes them: JSON as text, datetimes as Django writes them.
     Column by column: a batch shares a handful of timestamps and JSON shapes, and
     transposing with zip() keeps the per-row work in C."""
@@ -370,7 +374,9 @@ def _json(value: Any) -> str:
         return json.dumps(value)
 
 
-def _copy(table: str, columns: str, rows: list[list[Any]], json_positions: list[int]) -> None:
+def _copy(
+    table: str, columns: str, rows: Sequence[Sequence[Any]], json_positions: list[int]
+) -> None:
     """PostgreSQL's COPY: several times faster than INSERT for big batches. JSON
     goes as text (the column casts it); everything else psycopg adapts."""
     with connection.cursor() as cursor:
