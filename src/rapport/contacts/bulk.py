@@ -185,7 +185,10 @@ def resolve_stream(
         ):
             publish(Event.CONTACTS_MERGED, workspace_id, merge_id=merge_id)
     find = batch.groups.find
-    final = {key: (pk, find(contact_id)) for key, (pk, contact_id) in batch.owner.items()}
+    if batch.groups.parent:
+        final = {key: (pk, find(contact_id)) for key, (pk, contact_id) in batch.owner.items()}
+    else:
+        final = batch.owner  # nothing merged: every contact is its own root
     merged = {loser: find(loser) for _, loser, _ in batch.merges}
     return StreamResult(final, merged, set(batch.new_contacts), batch.stats)
 

@@ -362,9 +362,11 @@ class Pipeline:
         but links nothing)."""
         groups: dict[int, tuple[str, str]] = {}
         for item, (contact_id, _) in zip(items, resolved, strict=True):
+            if item.event.type != "group" or contact_id is None:
+                continue
             traits = item.event.traits
             name = traits.get("name")
-            if item.event.type == "group" and contact_id is not None and isinstance(name, str):
+            if isinstance(name, str):
                 website = traits.get("website")
                 groups[contact_id] = (name, website if isinstance(website, str) else "")
         if groups:
