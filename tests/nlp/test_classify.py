@@ -135,6 +135,17 @@ def test_fast_stage_agrees_on_the_obvious(classifier: Classifier) -> None:
     assert [p.sentiment for p in classifier.classify(texts, fast=True)] == ["positive", "negative"]
 
 
+def test_the_cascade_embeds_only_what_the_fast_heads_are_unsure_of(classifier: Classifier) -> None:
+    texts = [text for text, _, _ in CASES["en"] + CASES["de"]]
+    full, fast = classifier.classify(texts), classifier.classify(texts, fast=True)
+    assert classifier.classify(texts, confident=1.01) == full  # never sure: all embedded
+    assert classifier.classify(texts, confident=0.0) == fast  # always sure: none embedded
+    mixed = classifier.classify(texts, confident=0.6)
+    for m, f, e in zip(mixed, fast, full, strict=True):
+        sure = f.sentiment_score >= 0.6 and f.intent_score >= 0.6
+        assert m == (f if sure else e)
+
+
 def test_nothing_in_nothing_out(classifier: Classifier) -> None:
     assert classifier.classify([]) == []
     (empty,) = classifier.classify([""])

@@ -61,6 +61,9 @@ class Classifier:
                 raise ModelError(f"{prefix}sentiment head must label {SENTIMENTS}")
             if set(weights.heads[prefix + "intent"].labels) != set(INTENTS):
                 raise ModelError(f"{prefix}intent head must label {INTENTS}")
+        for task in ("sentiment", "intent"):
+            if weights.heads[task].labels != weights.heads["fast_" + task].labels:
+                raise ModelError(f"fast_{task} must order its labels as {task} does")
         self.weights = weights
 
     @classmethod
@@ -88,10 +91,28 @@ class Classifier:
             heads[prefix + "intent"].probabilities(blocks),
         )
 
-    def classify(self, texts: Sequence[str], *, fast: bool = False) -> list[Prediction]:
+    def cascade(self, texts: Sequence[str], confident: float) -> tuple[np.ndarray, np.ndarray]:
+        """The fast heads' answer where both are at least ``confident``, the full one elsewhere."""
+        sentiment, intent = self.probabilities(texts, fast=True)
+        unsure = np.flatnonzero(
+            (sentiment.max(axis=1) < confident) | (intent.max(axis=1) < confident)
+        )
+        if unsure.size:
+            full_sentiment, full_intent = self.probabilities([texts[int(i)] for i in unsure])
+            sentiment[unsure], intent[unsure] = full_sentiment, full_intent
+        return sentiment, intent
+
+    def classify(
+        self, texts: Sequence[str], *, fast: bool = False, confident: float | None = None
+    ) -> list[Prediction]:
+        """Predictions with the embedding (default), without (``fast``), or with it only for
+        the posts the fast heads are less than ``confident`` about."""
         if not texts:
             return []
-        sentiment, intent = self.probabilities(texts, fast=fast)
+        if confident is not None and not fast:
+            sentiment, intent = self.cascade(texts, confident)
+        else:
+            sentiment, intent = self.probabilities(texts, fast=fast)
         s_labels = self.weights.heads["sentiment"].labels
         i_labels = self.weights.heads["intent"].labels
         pos, neg = s_labels.index("positive"), s_labels.index("negative")
