@@ -7,11 +7,10 @@ regression over [e5 embedding | hashed n-grams | lexicon signals]; the fast head
 last two only.
 
 ``train(extra=...)`` is what a workspace's background job calls with its agents'
-corrections. Where UMSAB is on disk it retrains from scratch with the corrections
-weighted in; where it is not (a customer's server) it fine-tunes the committed model:
-the same loss on the labelled posts and the corrections, plus a pull of every weight
-towards the committed one, so the model learns the corrections without forgetting what
-the public data taught it.
+corrections. It fine-tunes the committed model (or the workspace's last one): the same
+loss on the labelled posts and the corrections, plus a pull of every weight towards the
+starting one, so the model learns the corrections without forgetting what the public data
+taught it. Given the UMSAB directory it refits from scratch instead, corrections weighted in.
 """
 
 from __future__ import annotations
@@ -256,13 +255,14 @@ def train(
 ) -> bytes:
     """A model (weights file bytes) that also learnt from ``extra`` (text, sentiment, intent).
 
-    With UMSAB under ``public_dir`` (or the default place) the model is fitted from scratch;
-    otherwise ``base`` (default: the committed model) is fine-tuned on the labelled posts
-    (unless ``include_labelled`` is false) and the corrections.
+    Given a ``public_dir`` holding UMSAB, the model is fitted from scratch (minutes: the
+    public posts are embedded unless ``cache`` has them). Otherwise, the background job's
+    case, ``base`` (default: the committed model) is fine-tuned on the labelled posts
+    (unless ``include_labelled`` is false) and the corrections, the same on every machine.
     """
     corrections = _check(extra)
     own = [p for p in data.labelled() if p.split == "train"] if include_labelled else []
-    if data.has_umsab(public_dir):
+    if public_dir is not None and data.has_umsab(public_dir):
         public = list(data.umsab("train", public_dir))
         weights = fit(public + own + corrections, cache or EmbeddingCache())
         return weights.to_bytes()
