@@ -51,7 +51,7 @@ def serve(
     import uvicorn
 
     from rapport.jobs.worker import Worker
-    from rapport.listening.nlp import ModelNlp
+    from rapport.listening.nlp import EmbeddingBudget, ModelNlp
     from rapport.listening.runner import listen_in_thread
     from rapport.tracking.worker import run_in_thread
 
@@ -63,7 +63,7 @@ def serve(
         worker_thread = threading.Thread(target=worker.run, name="rapport-worker", daemon=True)
         worker_thread.start()
         pipeline_thread, pipeline_stop = run_in_thread()
-        listen_thread, listen_stop = listen_in_thread(ModelNlp())
+        listen_thread, listen_stop = listen_in_thread(ModelNlp(budget=EmbeddingBudget()))
     options: dict[str, Any] = {
         "host": host,
         "port": port,

@@ -10,7 +10,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from rapport.listening.nlp import ModelNlp
+from rapport.listening.nlp import EmbeddingBudget, ModelNlp
 from rapport.listening.runner import Runner, Selection
 
 
@@ -30,5 +30,5 @@ class Command(BaseCommand):
         selection = Selection(frozenset(options["source"]), frozenset(options["network"]))
         self.stdout.write("listening (Ctrl-C stops it)")
         self.stdout.flush()
-        asyncio.run(Runner(ModelNlp(), selection).run(until=stop.is_set))
+        asyncio.run(Runner(ModelNlp(budget=EmbeddingBudget()), selection).run(until=stop.is_set))
         self.stdout.write("listening stopped")
