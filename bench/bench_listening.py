@@ -38,7 +38,7 @@ RATE = 2_000  # Jetstream's order of magnitude for posts and other commits
 SECONDS = int(os.environ.get("BENCH_LISTEN_SECONDS", "30"))
 MATCHING = 0.01
 OTHER_TOPICS = 10_000
-STEP = 100  # events a step of the stream hands to the store
+STEP = 200  # events a step hands to the store: the Bluesky provider's batch (200 posts or 1 s)
 SAMPLE = 300  # posts the alternative classifies
 
 

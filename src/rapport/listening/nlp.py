@@ -41,7 +41,7 @@ class EmbeddingBudget:
     firehose whose matches outrun the budget degrades to the fast heads for the
     surplus instead of falling behind (docs/nlp.md has both stages' macro-F1)."""
 
-    def __init__(self, share: float = 0.12, burst: float = 2.0) -> None:
+    def __init__(self, share: float = 0.10, burst: float = 2.0) -> None:
         self.share, self.burst = share, burst
         self._tokens = burst
         self._at = time.monotonic()
