@@ -107,7 +107,9 @@ def run() -> Iterator[dict[str, Any]]:
             workspace=brand, name=mode[:80], network="bluesky", keep_unmatched=False
         )
         nlp = ModelNlp(budget=budget)
-        nlp.classify(["warm up the model"], brand.pk)  # loading is not the stream's cost
+        # Loading the models is not the stream's cost.
+        nlp.classify(["warm up the model"], brand.pk)
+        nlp.language("warm up the language model", ["de", "en", "nl", "pl", "ru"])
         messages = _events(rng, mine, RATE * seconds)
         cpu, wall = _stream(source, index, nlp, messages, paced=budget is not None)
         posts = Post.objects.for_workspace(brand).filter(source=source)

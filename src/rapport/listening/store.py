@@ -75,6 +75,8 @@ def clean_text(text: str) -> str:
     """Control characters out (they break terminals and CSV exports), NFC so the same
     word is stored one way, and a length cap."""
     text = unicodedata.normalize("NFC", text)
+    if text.isprintable():  # no control or format character (the usual case): done
+        return text.strip()[:MAX_TEXT]
     kept = "".join(c for c in text if c in "\n\t" or unicodedata.category(c)[0] != "C")
     return kept.strip()[:MAX_TEXT]
 
