@@ -202,7 +202,7 @@ RAPPORT_INGEST: dict[str, Any] = {
     "RATE_PER_KEY": int(os.environ.get("RAPPORT_INGEST_RATE_PER_KEY", "1000000")),
     "RATE_PER_IP": int(os.environ.get("RAPPORT_INGEST_RATE_PER_IP", "1000000")),
     # Requests the pipeline takes per transaction (also bounded by 2 MB of JSON).
-    "PIPELINE_ROWS": int(os.environ.get("RAPPORT_PIPELINE_ROWS", "4000")),
+    "PIPELINE_ROWS": int(os.environ.get("RAPPORT_PIPELINE_ROWS", "10000")),
     # Behind a reverse proxy, the client's address is the last X-Forwarded-For hop.
     "TRUST_FORWARDED_FOR": os.environ.get("RAPPORT_TRUST_FORWARDED_FOR", "0") == "1",
 }
