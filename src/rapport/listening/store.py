@@ -289,10 +289,16 @@ def _authors(source: ListeningSource, posts: list[RawPost], now: datetime) -> di
         a.verified = p.author.verified or a.verified
         a.posts += counts[handle]
         a.last_seen = now
-    Author.unscoped.bulk_create(new)
+    # Two sources of one workspace can meet the same new author at the same moment:
+    # the second insert is skipped, and every id is read back after.
+    Author.unscoped.bulk_create(new, ignore_conflicts=True)
     Author.unscoped.bulk_update(changed, ["name", "url", "followers", "verified", "posts",
                                          "last_seen"])  # fmt: skip
-    return {a.handle: a.pk for a in [*new, *changed]}
+    return dict(
+        Author.objects.for_workspace(ws)
+        .filter(network=network, handle__any=list(latest))
+        .values_list("handle", "pk")
+    )
 
 
 def _link_contacts(workspace_id: int, network: str, rows: list[Post], posts: list[RawPost]) -> None:
