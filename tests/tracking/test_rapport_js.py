@@ -67,6 +67,12 @@ def wait_until(page: Page, check: Callable[[], bool], seconds: float = 8.0) -> N
         page.wait_for_timeout(50)
 
 
+def settled(page: Page) -> None:
+    """Until rapport.js has applied its settings: the request reaching the fake host
+    is not enough, events queued before the answer is read all go at once after it."""
+    page.evaluate("new Promise((done) => rapport.ready(done))")
+
+
 def storage(page: Page) -> dict[str, str]:
     """localStorage and sessionStorage of the page, together."""
     return dict(
@@ -270,7 +276,8 @@ def test_batches_of_twenty_and_a_second_later(
 ) -> None:
     host = FakeHost(script_attrs='data-write-key="wk_web_test"')  # no automatic page()
     _context, page = shop(host)
-    wait_until(page, lambda: host.settings_asked == 1)
+    settled(page)
+    assert host.settings_asked == 1
     started = time.monotonic()
     page.evaluate("for (let i = 0; i < 25; i++) rapport.track('E' + i)")
     wait_until(page, lambda: len(host.events()) == 25)
@@ -344,7 +351,7 @@ def test_the_queue_is_bounded(shop: Open) -> None:
 def test_leaving_the_page_sends_by_beacon(shop: Open) -> None:
     host = FakeHost(script_attrs='data-write-key="wk_web_test"')
     _context, page = shop(host)
-    wait_until(page, lambda: host.settings_asked == 1)
+    settled(page)
     page.evaluate("rapport.track('Last words')")
     page.goto(f"{host.url}/elsewhere")  # before the one-second flush
     wait_until(page, lambda: "Last words" in host.names())
