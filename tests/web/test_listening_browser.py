@@ -1,34 +1,38 @@
 """Listen in a real Chromium: a topic written in the query editor (its live check
-points at a bad query first), mentions stored while the stream is open arrive on
-their own, the negative filter, a sentiment correction, the keyboard, and linking a
+points at a bad query first), mentions arriving on their own while the stream is open
+(played from a recording by a replay source, run by the same Runner as ``rapport
+listen``), the negative filter, a sentiment correction, the keyboard, and linking a
 mention to a contact. Post text is hostile: nothing in it may run."""
 
 from __future__ import annotations
 
+import asyncio
 import threading
-import time
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
-from django.db import connection
 from playwright.sync_api import Dialog, Page
 
-from rapport.channels.registry import Fetched
+from rapport.channels import registry
+from rapport.channels.connectors.replay.provider import ReplayProvider, dump_cursor
 from rapport.contacts.actions.people import do_create_contact
 from rapport.contacts.resolution import Claim
+from rapport.listening import runner as runner_module
+from rapport.listening.actions import do_create_listening_source
 from rapport.listening.models import ListeningSource, Post, Topic
-from rapport.listening.store import store
-from rapport.listening.topics_index import TopicIndex
+from rapport.listening.runner import Runner, Selection
 from tests.browser import desktop_page
 from tests.factories import PASSWORD, World
-from tests.listening.conftest import RuleNlp, post
+from tests.listening.conftest import RuleNlp
 from tests.web.test_browser import ConsoleErrors
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-# The stream polls every 5 s; this leaves room for a slow machine.
-ARRIVES_WITHIN_MS = 12_000
+# The stream polls every 5 s and the recording plays over ~5 s; this leaves room for
+# a slow, loaded machine.
+ARRIVES_WITHIN_MS = 30_000
 
 
 @pytest.fixture
@@ -37,34 +41,55 @@ def page() -> Iterator[Page]:
         yield page
 
 
-def feed_later(source: ListeningSource, batches: list[list[Any]], pause: float) -> threading.Thread:
-    """Store ``batches`` of posts from another thread, as the listen process would."""
+# Three posts in the replay connector's format: a hostile one (markup that reads as
+# text, a script element, a javascript: link, an SVG for a name) and a happy one in
+# one burst, then a question about 90 recorded seconds later.
+RECORDING = Path(__file__).parent / "fixtures" / "listen_replay.jsonl"
+SPEED = 30  # the burst plays ~2 s after the source starts, the question ~3 s later
 
-    def run() -> None:
-        try:
-            index = TopicIndex()
-            index.refresh()
-            nlp = RuleNlp()
-            for n, batch in enumerate(batches):
-                time.sleep(pause)
-                store(source, Fetched(posts=batch, cursor=f"c{n}"), index, nlp)
-        finally:
-            connection.close()
 
-    thread = threading.Thread(target=run, daemon=True)
-    thread.start()
-    return thread
+@pytest.fixture
+def recorded_stream(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The registered replay provider plays the test's recording instead of the
+    demo's; everything else (its parser, its rhythm, its cursor) is the real one."""
+    registry.load_providers()
+    monkeypatch.setitem(registry._providers, "replay", ReplayProvider(recording=RECORDING))
+    monkeypatch.setattr(runner_module, "SOURCE_RESCAN", 0.5)  # it stops within a second
+
+
+class Listening:
+    """``rapport listen`` in a thread: the same Runner, with the rule-based NLP so the
+    sentiments are known, stopped as the command stops it (an event it polls)."""
+
+    def __init__(self, source: ListeningSource) -> None:
+        self.stop = threading.Event()
+        self.errors: list[BaseException] = []
+        runner = Runner(RuleNlp(), Selection(source_ids=frozenset({source.pk})))
+
+        def main() -> None:
+            try:
+                asyncio.run(runner.run(until=self.stop.is_set))
+            except BaseException as exc:  # reported by the test, not lost in a thread
+                self.errors.append(exc)
+
+        self.thread = threading.Thread(target=main, name="test-listen", daemon=True)
+        self.thread.start()
+
+    def close(self) -> None:
+        self.stop.set()
+        self.thread.join(timeout=60)
 
 
 def test_topic_then_live_mentions_filter_correct_and_link(
-    live_server: Any, page: Page, world: World
+    live_server: Any, page: Page, world: World, recorded_stream: None
 ) -> None:
     ann = do_create_contact(
         world.actor(), identities=[Claim("email", "ann@example.com")], full_name="Ann Example"
     ).contact
-    source = ListeningSource.objects.create(
-        workspace=world.workspace, name="Firehose", network="bluesky"
-    )
+    source = do_create_listening_source(
+        world.actor(), name="Recorded stream", network="replay",
+        config={"speed": SPEED, "loop": False},
+    )  # fmt: skip
     console = ConsoleErrors(page)
     dialogs: list[str] = []
 
@@ -93,47 +118,34 @@ def test_topic_then_live_mentions_filter_correct_and_link(
     topic = Topic.objects.for_workspace(world.workspace).get(name="Acme")
     page.wait_for_url(f"{listen}topics/{topic.pk}/")
 
-    # Mentions stored while the stream is open arrive on their own.
+    # Mentions the replay source plays while the stream is open arrive on their own.
     page.goto(listen)
     page.locator("[data-stream-empty]").wait_for()
-    feeder = feed_later(
-        source,
-        [
-            [
-                post(
-                    "acme is awful <script>alert('text')</script>",
-                    handle="bob.bsky.social",
-                    name="<svg onload=alert('name')>",
-                    url="javascript:alert('url')",
-                ),
-                post("I love acme, best coffee", handle="carol.bsky.social", name="Carol"),
-            ],
-            [
-                post(
-                    "acme checkout broken again?",
-                    handle="dave.bsky.social",
-                    name="Dave D",
-                    url="https://bsky.app/profile/dave/post/1",
-                )
-            ],
-        ],
-        pause=1.0,
-    )
-    mentions = page.locator("article[data-mention]")
-    page.locator("article[data-mention]", has_text="checkout broken again").wait_for(
-        timeout=ARRIVES_WITHIN_MS
-    )
-    feeder.join(timeout=10)
-    page.locator("article[data-mention]", has_text="I love acme").wait_for(
-        timeout=ARRIVES_WITHIN_MS
-    )
+    listening = Listening(source)
+    try:
+        mentions = page.locator("article[data-mention]")
+        page.locator("article[data-mention]", has_text="checkout broken again").wait_for(
+            timeout=ARRIVES_WITHIN_MS
+        )
+        page.locator("article[data-mention]", has_text="I love acme").wait_for(
+            timeout=ARRIVES_WITHIN_MS
+        )
+    finally:
+        listening.close()
+    assert not listening.thread.is_alive(), "the runner did not stop when asked"
+    assert listening.errors == []
+    # The runner stored the whole recording, and the cursor after it.
+    source.refresh_from_db()
+    assert (source.state, source.cursor, source.posts_seen) == ("connected", dump_cursor(0, 3), 3)
     assert mentions.count() == 3
     assert page.locator("[data-new-marker]").count() >= 1
     hostile = page.locator("article[data-mention]", has_text="acme is awful")
     assert "<script>alert('text')</script>" in hostile.inner_text()
     assert "<svg onload=alert('name')>" in hostile.inner_text()
+    assert "alert('raw')" not in hostile.inner_text()  # a script element's code is dropped
     assert hostile.locator('[data-action="open"]').count() == 0  # the javascript: link is gone
     assert page.locator("main svg[onload], main [onerror], main script:not([src])").count() == 0
+    assert page.locator('main [href^="javascript:" i], main [src^="javascript:" i]').count() == 0
 
     # Only the negative ones.
     page.select_option("#f-sentiment", "negative")
