@@ -89,9 +89,11 @@ class _Source:
 def _post(entry: Mapping[str, Any], source: _Source) -> RawPost:
     html, language = _body(entry)
     text, links = html_to_text(html)
-    link = str(entry.get("link", ""))
+    link = str(entry.get("link", "")).strip()
+    if not link.lower().startswith(("http://", "https://")):
+        link = ""  # a javascript: (or any other) link is never "the original"
     title = _plain(entry.get("title", ""), entry.get("title_detail"))
-    extra_links = [link] if link.lower().startswith(("http://", "https://")) else []
+    extra_links = [link] if link else []
     extra_links += [
         str(e.get("href", ""))
         for e in entry.get("enclosures", [])
