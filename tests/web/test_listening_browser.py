@@ -6,26 +6,20 @@ mention to a contact. Post text is hostile: nothing in it may run."""
 
 from __future__ import annotations
 
-import asyncio
-import threading
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 from playwright.sync_api import Dialog, Page
 
-from rapport.channels import registry
-from rapport.channels.connectors.replay.provider import ReplayProvider, dump_cursor
+from rapport.channels.connectors.replay.provider import dump_cursor
 from rapport.contacts.actions.people import do_create_contact
 from rapport.contacts.resolution import Claim
-from rapport.listening import runner as runner_module
 from rapport.listening.actions import do_create_listening_source
-from rapport.listening.models import ListeningSource, Post, Topic
-from rapport.listening.runner import Runner, Selection
+from rapport.listening.models import Post, Topic
 from tests.browser import desktop_page
 from tests.factories import PASSWORD, World
-from tests.listening.conftest import RuleNlp
+from tests.web.listening_live import Listening, use_recording
 from tests.web.test_browser import ConsoleErrors
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -33,6 +27,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 # The stream polls every 5 s and the recording plays over ~5 s; this leaves room for
 # a slow, loaded machine.
 ARRIVES_WITHIN_MS = 30_000
+SPEED = 30  # the burst plays ~2 s after the source starts, the question ~3 s later
 
 
 @pytest.fixture
@@ -41,43 +36,9 @@ def page() -> Iterator[Page]:
         yield page
 
 
-# Three posts in the replay connector's format: a hostile one (markup that reads as
-# text, a script element, a javascript: link, an SVG for a name) and a happy one in
-# one burst, then a question about 90 recorded seconds later.
-RECORDING = Path(__file__).parent / "fixtures" / "listen_replay.jsonl"
-SPEED = 30  # the burst plays ~2 s after the source starts, the question ~3 s later
-
-
 @pytest.fixture
 def recorded_stream(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The registered replay provider plays the test's recording instead of the
-    demo's; everything else (its parser, its rhythm, its cursor) is the real one."""
-    registry.load_providers()
-    monkeypatch.setitem(registry._providers, "replay", ReplayProvider(recording=RECORDING))
-    monkeypatch.setattr(runner_module, "SOURCE_RESCAN", 0.5)  # it stops within a second
-
-
-class Listening:
-    """``rapport listen`` in a thread: the same Runner, with the rule-based NLP so the
-    sentiments are known, stopped as the command stops it (an event it polls)."""
-
-    def __init__(self, source: ListeningSource) -> None:
-        self.stop = threading.Event()
-        self.errors: list[BaseException] = []
-        runner = Runner(RuleNlp(), Selection(source_ids=frozenset({source.pk})))
-
-        def main() -> None:
-            try:
-                asyncio.run(runner.run(until=self.stop.is_set))
-            except BaseException as exc:  # reported by the test, not lost in a thread
-                self.errors.append(exc)
-
-        self.thread = threading.Thread(target=main, name="test-listen", daemon=True)
-        self.thread.start()
-
-    def close(self) -> None:
-        self.stop.set()
-        self.thread.join(timeout=60)
+    use_recording(monkeypatch)
 
 
 def test_topic_then_live_mentions_filter_correct_and_link(
@@ -131,9 +92,7 @@ def test_topic_then_live_mentions_filter_correct_and_link(
             timeout=ARRIVES_WITHIN_MS
         )
     finally:
-        listening.close()
-    assert not listening.thread.is_alive(), "the runner did not stop when asked"
-    assert listening.errors == []
+        listening.close()  # and it stopped, with no error
     # The runner stored the whole recording, and the cursor after it.
     source.refresh_from_db()
     assert (source.state, source.cursor, source.posts_seen) == ("connected", dump_cursor(0, 3), 3)
