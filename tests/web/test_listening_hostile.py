@@ -3,10 +3,11 @@ Rapport ships a connector for, a hostile payload in that network's own shape (sc
 elements, ``<img onerror>``, ``javascript:`` links, ``<svg onload>``, iframes, in
 texts, names, handles, URLs, avatars, tags) goes through that connector's real parser,
 is stored as the listen process stores it, and is then shown in Chromium: the mention
-stream, the topic dashboard, the sources page and the alerts page. No dialog opens,
-the console stays clean (a blocked inline handler would show there as a CSP error),
-no element in the page carries an event handler or a ``javascript:`` URL, and what
-the stranger wrote is there to read, as text."""
+stream, the topic dashboard, the sources page, the alerts page, the link-to-contact
+page and the contact an agent makes of a hostile author. No dialog opens, the console
+stays clean (a blocked inline handler would show there as a CSP error), no element in
+the page carries an event handler or a ``javascript:`` URL, and what the stranger
+wrote is there to read, as text."""
 
 from __future__ import annotations
 
@@ -340,6 +341,23 @@ def test_hostile_posts_from_every_network_stay_text_on_every_listen_page(
     # Only http(s) originals are offered; the hostile ones had none.
     for href in page.locator('[data-action="open"]').evaluate_all("els => els.map(e => e.href)"):
         assert href.startswith("https://"), href
+
+    # An agent makes a contact of the webhook's author: the name travels into the CRM.
+    hooked = page.locator("article[data-mention]", has_text="acme webhook form")
+    hooked.locator("[data-link-panel] summary").click()
+    hooked.locator('[data-action="create-contact"]').click()
+    linked = page.locator("article[data-mention] [data-linked]")
+    linked.wait_for(timeout=10_000)
+    assert linked.inner_text() == "<svg onload=alert('hook-name')>"
+    watch.check(page, "stream, linked")
+    contact_url = linked.get_attribute("href")
+    post = Post.objects.for_workspace(world.workspace).get(network="webhook")
+    page.goto(f"{listen}posts/{post.pk}/link/?q=%3Cscript%3Ealert('q')%3C%2Fscript%3E")
+    main = watch.check(page, "link page")
+    _shows(main, (*SHOWN["webhook"][1:3], "<script>alert('q')</script>"), "link page")
+    page.goto(f"{base}{contact_url}")
+    main = watch.check(page, "contact")
+    _shows(main, ("<svg onload=alert('hook-name')>",), "contact")
 
     # The topic dashboard: top authors and hashtags come from the posts.
     page.goto(f"{listen}topics/{topic.pk}/")
