@@ -40,11 +40,18 @@ class Head:
     bias: np.ndarray
     weights: dict[str, np.ndarray] = field(default_factory=dict)
 
+    # Each block's weights transposed into their own contiguous array, made on first use:
+    # a sparse matrix times the transposed view copies the whole weight matrix (megabytes
+    # for the n-gram block) on every call, 3.5 ms whether one post or fifty.
+    _columns: dict[str, np.ndarray] = field(default_factory=dict, init=False, repr=False)
+
     def logits(self, blocks: dict[str, Any]) -> np.ndarray:
         out = np.tile(self.bias, (_rows(blocks), 1)).astype(np.float32)
         for name, weight in self.weights.items():
-            x = blocks[name]
-            out += np.asarray(x @ weight.T, dtype=np.float32)
+            columns = self._columns.get(name)
+            if columns is None or columns.shape[::-1] != weight.shape:
+                columns = self._columns[name] = np.ascontiguousarray(weight.T)
+            out += np.asarray(blocks[name] @ columns, dtype=np.float32)
         return out
 
     def probabilities(self, blocks: dict[str, Any]) -> np.ndarray:
