@@ -8,6 +8,7 @@ import contextlib
 import copy
 import logging
 from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
 from http import HTTPStatus
 from typing import Any, TypeVar
 
@@ -18,9 +19,10 @@ from hypothesis import strategies as st
 from websockets.asyncio.server import ServerConnection
 
 from rapport.channels.connectors.bluesky.parse import JetstreamPayloadError, parse_message
-from rapport.channels.connectors.bluesky.provider import BlueskyProvider
+from rapport.channels.connectors.bluesky.provider import CURSOR_RECENT, BlueskyProvider, _Place
 from rapport.channels.egress import EgressDenied, EgressPolicy
 from rapport.channels.http import RateLimited
+from rapport.channels.posts import Author, RawPost
 from rapport.channels.registry import Fetched, provider
 
 from .fakes import Sleeps, damaged, ids, rate_limited, take
@@ -159,6 +161,36 @@ def test_follows_jetstream_and_keeps_its_place_in_time(loopback: EgressPolicy) -
     assert cursor["time_us"] == EVENTS[7]["time_us"]
     assert len(cursor["recent"]) == 4  # the posts of the last five seconds, as digests
     assert fake.asked[0] == {"wantedCollections": ["app.bsky.feed.post"]}
+
+
+def test_a_firehose_cursor_lists_the_newest_posts_the_process_remembers_all() -> None:
+    """Thousands of posts in the rewind window: the saved cursor keeps the newest
+    CURSOR_RECENT digests (a restart hands the older ones over again and the store
+    knows them by at-uri); the running process still refuses every one it has seen."""
+    place = _Place(0, [], rewind_us=5_000_000)
+    start = 1_796_208_000_000_000
+    posts = [
+        RawPost(network="bluesky", external_id=f"at://did:plc:x/app.bsky.feed.post/k{n}",
+                text="hi", created_at=datetime(2026, 12, 1, tzinfo=UTC), author=Author("x"))
+        for n in range(3 * CURSOR_RECENT)
+    ]  # fmt: skip
+    for n, post in enumerate(posts):
+        assert place.hand_over(post, start + n * 500)
+        place.advance(start + n * 500)
+    cursor = orjson.loads(place.dump())
+    assert cursor["time_us"] == start + (len(posts) - 1) * 500
+    assert len(cursor["recent"]) == CURSOR_RECENT
+    assert [t for t, _d in cursor["recent"]] == [
+        start + n * 500 for n in range(2 * CURSOR_RECENT, 3 * CURSOR_RECENT)
+    ]
+    assert not place.hand_over(posts[0], start)  # the process remembers the whole window
+    restarted = _Place.load(place.dump(), 5_000_000)
+    assert not restarted.hand_over(posts[-1], start + len(posts) * 500)
+    assert restarted.hand_over(posts[0], start)
+    # Past the window, digests expire from the front.
+    place.advance(start + 60_000_000)
+    assert orjson.loads(place.dump())["recent"] == []
+    assert len(place.recent) == 0
 
 
 def test_a_drop_mid_stream_resumes_a_few_seconds_back_without_duplicates(

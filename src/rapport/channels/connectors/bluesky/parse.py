@@ -93,6 +93,8 @@ def post_from_commit(
 def _facets(text: str, facets: object) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
     """Rich-text facets point into the text by UTF-8 byte offsets; a mention's handle
     is the text it covers (the feature carries only the DID)."""
+    if not facets:  # most posts: the whole firehose goes through here
+        return (), (), ()
     mentions: list[str] = []
     links: list[str] = []
     tags: list[str] = []
@@ -154,8 +156,12 @@ def _created_at(value: object, time_us: int) -> datetime:
 
 
 def _strings(value: object) -> tuple[str, ...]:
+    if not value:
+        return ()
     return tuple(v for v in value if isinstance(v, str)) if isinstance(value, list) else ()
 
 
 def _unique(values: list[str] | tuple[str, ...]) -> tuple[str, ...]:
+    if not values:
+        return ()
     return tuple(dict.fromkeys(v for v in values if v))

@@ -5,16 +5,25 @@ Jetstream cursors are times (``time_us``, microseconds) and each instance stamps
 events with its own clock, so a reconnection, possibly to another instance, starts a
 few seconds before the cursor and drops posts already handed over by their at-uri.
 The cursor therefore carries, besides ``time_us``, short digests of the posts handed
-over in those last seconds: ``{"time_us": T, "recent": [[time_us, digest], ...]}``."""
+over in those last seconds: ``{"time_us": T, "recent": [[time_us, digest], ...]}``.
+
+The process remembers the whole window; the cursor it saves keeps the newest
+``CURSOR_RECENT`` of them. A source following some accounts hands over far fewer posts
+than that in a window, so its cursor has them all; the whole firehose hands over ten
+thousand, and writing them all on every step cost more than everything else the
+listener does with the stream. After a restart, what the cursor no longer lists is
+handed over again, and the store recognises it by its at-uri (it keeps each post once
+per network), so nothing is stored twice either way."""
 
 from __future__ import annotations
 
 import asyncio
 import dataclasses
 import hashlib
+import itertools
 import logging
 import re
-import time
+from collections import OrderedDict
 from collections.abc import AsyncIterator, Mapping
 from contextlib import AsyncExitStack
 from typing import Any
@@ -52,8 +61,9 @@ PUBLIC_ENDPOINTS = (
 )
 _DID = re.compile(r"^did:(plc:[a-z2-7]{24}|web:[A-Za-z0-9.:%-]{1,253})$")
 MAX_DIDS = 10_000  # Jetstream's own limit on wantedDids
-BATCH_POSTS = 200
+BATCH_POSTS = 1_000  # half a second of the whole firehose: fewer, larger store steps
 BATCH_SECONDS = 1.0
+CURSOR_RECENT = 500  # digests a saved cursor keeps (see the module's docstring)
 
 
 class BlueskyProvider(NetworkProvider):
@@ -170,7 +180,11 @@ class _Place:
     def __init__(self, time_us: int, recent: list[tuple[int, str]], rewind_us: int) -> None:
         self.time_us = time_us
         self.rewind_us = rewind_us
-        self.recent = {digest: seen for seen, digest in recent}
+        # digest -> time_us, oldest first (Jetstream sends in time order): expiry pops
+        # from the front instead of rebuilding ten thousand entries a step.
+        self.recent: OrderedDict[str, int] = OrderedDict(
+            (digest, seen) for seen, digest in sorted(recent)
+        )
 
     @classmethod
     def load(cls, cursor: str, rewind_us: int) -> _Place:
@@ -199,9 +213,12 @@ class _Place:
 
     def dump(self) -> str:
         horizon = self.time_us - self.rewind_us
-        self.recent = {d: t for d, t in self.recent.items() if t >= horizon}
-        recent = sorted((t, d) for d, t in self.recent.items())
-        return dump_cursor({"time_us": self.time_us, "recent": [list(p) for p in recent]})
+        recent = self.recent
+        while recent and next(iter(recent.values())) < horizon:
+            recent.popitem(last=False)
+        newest = itertools.islice(reversed(recent.items()), CURSOR_RECENT)
+        kept = sorted([t, d] for d, t in newest)
+        return dump_cursor({"time_us": self.time_us, "recent": kept})
 
 
 async def _batches(
@@ -211,33 +228,38 @@ async def _batches(
     first; a quiet spell still hands over the cursor if events moved it. When the
     connection breaks, what was read is handed over before the error goes up, so the
     cursor never runs ahead of the posts."""
-    posts: list[RawPost] = []
-    problems: list[str] = []
+    loop = asyncio.get_running_loop()
     stored = place.time_us
-    started = time.monotonic()
     while True:
-        remaining = batch_seconds - (time.monotonic() - started)
+        posts: list[RawPost] = []
+        problems: list[str] = []
+        # One deadline for the batch, not one per message (a timer per message cost as
+        # much as parsing it); cancelling recv() loses nothing, the next call returns
+        # the message it was waiting for.
+        deadline = asyncio.timeout_at(loop.time() + batch_seconds)
         try:
-            message = await asyncio.wait_for(connection.recv(), timeout=max(remaining, 0.0))
+            async with deadline:
+                while len(posts) < BATCH_POSTS:
+                    _take(await connection.recv(), place, posts, problems)
         except TimeoutError:
-            message = None
+            if not deadline.expired():
+                raise
         except Exception:
             if posts or problems or place.time_us != stored:
                 yield Fetched(posts, place.dump(), tuple(problems))
             raise
-        if message is not None:
-            try:
-                event = parse_message(message)
-            except JetstreamPayloadError as error:
-                problems.append(f"a Jetstream message was skipped: {error}")
-                log.warning("Jetstream: %s", problems[-1])
-            else:
-                if event.post is not None and place.hand_over(event.post, event.time_us):
-                    posts.append(event.post)
-                place.advance(event.time_us)
-        if len(posts) >= BATCH_POSTS or time.monotonic() - started >= batch_seconds:
-            if posts or problems or place.time_us != stored:
-                yield Fetched(posts, place.dump(), tuple(problems))
-                stored = place.time_us
-            posts, problems = [], []
-            started = time.monotonic()
+        if posts or problems or place.time_us != stored:
+            yield Fetched(posts, place.dump(), tuple(problems))
+            stored = place.time_us
+
+
+def _take(message: str | bytes, place: _Place, posts: list[RawPost], problems: list[str]) -> None:
+    try:
+        event = parse_message(message)
+    except JetstreamPayloadError as error:
+        problems.append(f"a Jetstream message was skipped: {error}")
+        log.warning("Jetstream: %s", problems[-1])
+        return
+    if event.post is not None and place.hand_over(event.post, event.time_us):
+        posts.append(event.post)
+    place.advance(event.time_us)
