@@ -8,7 +8,7 @@ import asyncio
 import io
 import re
 import shutil
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator
 from pathlib import Path
 from typing import Any
 
@@ -33,7 +33,7 @@ def imports(tmp_path: Path) -> Path:
     return root
 
 
-async def everything(stream: AsyncIterator[Fetched]) -> list[Fetched]:
+async def everything(stream: AsyncGenerator[Fetched, None]) -> list[Fetched]:
     async with asyncio.timeout(10):
         return [step async for step in stream]
 
@@ -65,7 +65,7 @@ def test_an_import_resumes_after_the_last_line_handed_over(imports: Path) -> Non
     async def scenario() -> None:
         stream = source.stream(config, "")
         first = await anext(stream)
-        await stream.aclose()  # type: ignore[attr-defined]
+        await stream.aclose()
         rest = await everything(source.stream(config, first.cursor))
         ids = [p.external_id for s in [first, *rest] for p in s.posts]
         assert ids == GOOD_IDS  # no gap, no duplicate
@@ -97,7 +97,7 @@ def test_a_followed_file_waits_for_a_whole_line(imports: Path) -> None:
         stream = source.stream({"path": "live.jsonl", "follow": True}, "")
         first = await anext(stream)
         second = await anext(stream)
-        await stream.aclose()  # type: ignore[attr-defined]
+        await stream.aclose()
         assert [p.external_id for p in first.posts] == ["x-1"]
         assert [p.external_id for p in second.posts] == ["live-2"]
         assert second.problems == ()

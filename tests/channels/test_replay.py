@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 import re
 from collections import Counter
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -41,14 +41,14 @@ class Sleeps:
         await asyncio.sleep(0)
 
 
-async def take(stream: AsyncIterator[Fetched], count: int) -> list[Fetched]:
+async def take(stream: AsyncGenerator[Fetched, None], count: int) -> list[Fetched]:
     taken = []
     async with asyncio.timeout(10):
         async for step in stream:
             taken.append(step)
             if len(taken) == count:
                 break
-    await stream.aclose()  # type: ignore[attr-defined]
+    await stream.aclose()
     return taken
 
 

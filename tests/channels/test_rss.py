@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 import email.utils
 import gzip
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncGenerator, Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -112,7 +112,7 @@ class Sleeps:
         await asyncio.sleep(0)
 
 
-async def steps(stream: AsyncIterator[Fetched], count: int) -> list[Fetched]:
+async def steps(stream: AsyncGenerator[Fetched, None], count: int) -> list[Fetched]:
     taken: list[Fetched] = []
     try:
         async with asyncio.timeout(10):
@@ -121,7 +121,7 @@ async def steps(stream: AsyncIterator[Fetched], count: int) -> list[Fetched]:
                 if len(taken) == count:
                     break
     finally:
-        await stream.aclose()  # type: ignore[attr-defined]
+        await stream.aclose()
     return taken
 
 

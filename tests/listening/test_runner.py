@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncGenerator, Mapping
 from typing import Any
 
 import pytest
@@ -38,7 +38,7 @@ class Scripted:
     def validate(self, config: Mapping[str, Any]) -> dict[str, Any]:
         return dict(config)
 
-    async def stream(self, config: Mapping[str, Any], cursor: str) -> AsyncIterator[Fetched]:
+    async def stream(self, config: Mapping[str, Any], cursor: str) -> AsyncGenerator[Fetched, None]:
         name = str(config["name"])
         self.started_from.setdefault(name, []).append(cursor)
         n = int(cursor or 0)

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-from collections.abc import AsyncIterator, Callable, Coroutine, Iterator
+from collections.abc import AsyncGenerator, Callable, Coroutine, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -61,7 +61,7 @@ def _read(name: str) -> bytes:
     return (FIXTURES / name).read_bytes()
 
 
-async def _all(stream: AsyncIterator[Fetched]) -> Fetched:
+async def _all(stream: AsyncGenerator[Fetched, None]) -> Fetched:
     """Every step of a finite stream as one: all posts, the last cursor, all problems."""
     posts: list[RawPost] = []
     problems: list[str] = []

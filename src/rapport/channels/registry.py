@@ -5,7 +5,7 @@ read its payloads (its parser) and keep its place (the cursor it returns); the
 from __future__ import annotations
 
 import importlib
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncGenerator, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -36,7 +36,7 @@ class Provider(Protocol):
         """The config cleaned, or ``ValueError`` with a message a person can act on."""
         ...
 
-    def stream(self, config: Mapping[str, Any], cursor: str) -> AsyncIterator[Fetched]:
+    def stream(self, config: Mapping[str, Any], cursor: str) -> AsyncGenerator[Fetched, None]:
         """Posts as they come, each step with its cursor; runs until cancelled.
         Polling providers sleep between polls inside it."""
         ...

@@ -11,6 +11,7 @@ import asyncio
 import logging
 import threading
 from collections.abc import Callable, Mapping
+from contextlib import aclosing
 from dataclasses import dataclass
 from datetime import timedelta
 from functools import partial
@@ -103,16 +104,20 @@ class Runner:
             if source is None or not source.enabled:
                 return
             try:
+                # Closed here, also when cancelled: left to the loop's shutdown, nested
+                # generators were closed twice at once ("aclose(): asynchronous
+                # generator is already running").
                 stream = provider(source.network).stream(source.config, source.cursor)
-                async for fetched in stream:
-                    report: StoreReport = await _db(
-                        partial(store, source, fetched, self.index, self.nlp)
-                    )
-                    source.cursor = fetched.cursor  # the stored copy; the next store reads it
-                    failures = 0
-                    if report.mentions:
-                        logger.info("listen: %s stored %d posts, %d mentions", source.name,
-                                    report.stored, report.mentions)  # fmt: skip
+                async with aclosing(stream):
+                    async for fetched in stream:
+                        report: StoreReport = await _db(
+                            partial(store, source, fetched, self.index, self.nlp)
+                        )
+                        source.cursor = fetched.cursor  # the stored copy; the next store reads it
+                        failures = 0
+                        if report.mentions:
+                            logger.info("listen: %s stored %d posts, %d mentions", source.name,
+                                        report.stored, report.mentions)  # fmt: skip
                 return  # a finite source (a file) is done
             except asyncio.CancelledError:
                 raise

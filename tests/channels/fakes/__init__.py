@@ -4,7 +4,7 @@ connector tests share to drive a provider's stream."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncGenerator, Iterator
 from copy import deepcopy
 from pathlib import Path
 from typing import Any
@@ -29,7 +29,9 @@ class Sleeps:
         await asyncio.sleep(0.001)
 
 
-async def take(stream: AsyncIterator[Fetched], posts: int, timeout: float = 10.0) -> list[Fetched]:
+async def take(
+    stream: AsyncGenerator[Fetched, None], posts: int, timeout: float = 10.0
+) -> list[Fetched]:
     """Steps of ``stream`` until they hold ``posts`` posts, then the stream is closed
     (the way a worker stops a source)."""
     steps: list[Fetched] = []
@@ -40,11 +42,11 @@ async def take(stream: AsyncIterator[Fetched], posts: int, timeout: float = 10.0
                 if sum(len(s.posts) for s in steps) >= posts:
                     break
     finally:
-        await stream.aclose()  # type: ignore[attr-defined]
+        await stream.aclose()
     return steps
 
 
-async def rate_limited(stream: AsyncIterator[Fetched]) -> tuple[list[Fetched], RateLimited]:
+async def rate_limited(stream: AsyncGenerator[Fetched, None]) -> tuple[list[Fetched], RateLimited]:
     """The steps of ``stream`` before it raised ``RateLimited`` (which the listen runner
     shows on the source, waits out, then restarts the stream from the stored cursor)."""
     steps: list[Fetched] = []
@@ -55,7 +57,7 @@ async def rate_limited(stream: AsyncIterator[Fetched]) -> tuple[list[Fetched], R
     except RateLimited as limited:
         return steps, limited
     finally:
-        await stream.aclose()  # type: ignore[attr-defined]
+        await stream.aclose()
     raise AssertionError("the stream ended without RateLimited")
 
 

@@ -24,8 +24,8 @@ import itertools
 import logging
 import re
 from collections import OrderedDict
-from collections.abc import AsyncIterator, Mapping
-from contextlib import AsyncExitStack
+from collections.abc import AsyncGenerator, Mapping
+from contextlib import AsyncExitStack, aclosing
 from typing import Any
 
 from websockets.asyncio.client import ClientConnection
@@ -117,12 +117,13 @@ class BlueskyProvider(NetworkProvider):
             "rewind_seconds": rewind,
         }
 
-    async def stream(self, config: Mapping[str, Any], cursor: str) -> AsyncIterator[Fetched]:
+    async def stream(self, config: Mapping[str, Any], cursor: str) -> AsyncGenerator[Fetched, None]:
         settings = self.validate(config)
         place = _Place.load(cursor, int(settings["rewind_seconds"] * 1_000_000))
         async with AsyncExitStack() as stack:
             profiles = await self._profiles(settings, stack)
-            async for step in self._follow(settings, place):
+            steps = await stack.enter_async_context(aclosing(self._follow(settings, place)))
+            async for step in steps:
                 if profiles is None or not step.posts:
                     yield step
                 else:
@@ -138,7 +139,9 @@ class BlueskyProvider(NetworkProvider):
         http = await stack.enter_async_context(network_client(brief, headers, appview_retry_after))
         return Profiles(http, settings["appview_url"])
 
-    async def _follow(self, settings: dict[str, Any], place: _Place) -> AsyncIterator[Fetched]:
+    async def _follow(
+        self, settings: dict[str, Any], place: _Place
+    ) -> AsyncGenerator[Fetched, None]:
         backoff = Backoff(self._sleep)
         attempt = 0
         while True:
@@ -148,9 +151,10 @@ class BlueskyProvider(NetworkProvider):
                 async with subscribe(url, self.policy) as connection:
                     if (options := hello(settings["dids"])) is not None:
                         await connection.send(options)
-                    async for step in _batches(connection, place, self._batch_seconds):
-                        backoff.reset()
-                        yield step
+                    async with aclosing(_batches(connection, place, self._batch_seconds)) as steps:
+                        async for step in steps:
+                            backoff.reset()
+                            yield step
             except InvalidStatus as refused:
                 _raise_unless_server_trouble(refused, endpoint)
                 failure: Exception = refused
@@ -223,7 +227,7 @@ class _Place:
 
 async def _batches(
     connection: ClientConnection, place: _Place, batch_seconds: float
-) -> AsyncIterator[Fetched]:
+) -> AsyncGenerator[Fetched, None]:
     """Posts in batches of up to ``BATCH_POSTS`` or ``batch_seconds``, whichever comes
     first; a quiet spell still hands over the cursor if events moved it. When the
     connection breaks, what was read is handed over before the error goes up, so the

@@ -7,7 +7,7 @@ the last line handed over and that line's number."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from collections.abc import AsyncGenerator, Awaitable, Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -75,7 +75,7 @@ class JsonlProvider:
             "fields": dict(mapping.fields),
         }
 
-    async def stream(self, config: Mapping[str, Any], cursor: str) -> AsyncIterator[Fetched]:
+    async def stream(self, config: Mapping[str, Any], cursor: str) -> AsyncGenerator[Fetched, None]:
         """The file from the cursor on, ``batch`` lines a step, each step with the lines
         it could not read as problems. Ends at the end of the file unless ``follow``."""
         settings = self.validate(config)

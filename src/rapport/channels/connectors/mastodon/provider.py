@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncGenerator, AsyncIterator, Mapping
 from functools import partial
 from typing import Any, TypeVar
 
@@ -73,7 +73,7 @@ class MastodonProvider(NetworkProvider):
             ),
         }
 
-    async def stream(self, config: Mapping[str, Any], cursor: str) -> AsyncIterator[Fetched]:
+    async def stream(self, config: Mapping[str, Any], cursor: str) -> AsyncGenerator[Fetched, None]:
         settings = self.validate(config)
         state = load_cursor(cursor, self.network)
         handed_over = RecentKeys()  # a status with two followed hashtags comes twice
@@ -118,7 +118,7 @@ class MastodonProvider(NetworkProvider):
         state: dict[str, Any],
         handed_over: RecentKeys,
         parents: Parents,
-    ) -> AsyncIterator[Fetched]:
+    ) -> AsyncGenerator[Fetched, None]:
         """The hashtag's timeline from the cursor forwards, a page a step; the first
         time, its newest page."""
         for _ in range(MAX_PAGES_PER_CATCH_UP):

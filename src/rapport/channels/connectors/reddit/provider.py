@@ -4,7 +4,7 @@ a search, polled. The cursor remembers the newest fullname seen in each listing.
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncGenerator, Mapping
 from functools import partial
 from typing import Any
 
@@ -71,7 +71,7 @@ class RedditProvider(NetworkProvider):
             ),
         }
 
-    async def stream(self, config: Mapping[str, Any], cursor: str) -> AsyncIterator[Fetched]:
+    async def stream(self, config: Mapping[str, Any], cursor: str) -> AsyncGenerator[Fetched, None]:
         settings = self.validate(config)
         state = load_cursor(cursor, self.network)
         async with RedditClient.open(settings, self.policy, self._sleep) as client:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import itertools
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
+from collections.abc import AsyncGenerator, Awaitable, Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from functools import cache
 from importlib import resources
@@ -116,7 +116,7 @@ class ReplayProvider:
             )
         return {"speed": float(speed), "loop": bool(config.get("loop", True))}
 
-    async def stream(self, config: Mapping[str, Any], cursor: str) -> AsyncIterator[Fetched]:
+    async def stream(self, config: Mapping[str, Any], cursor: str) -> AsyncGenerator[Fetched, None]:
         settings = self.validate(config)
         posts, gaps = load_recording(self._recording or recording_path())
         loop, position = load_cursor(cursor)

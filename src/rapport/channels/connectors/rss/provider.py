@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-from collections.abc import AsyncIterator, Callable, Mapping
+from collections.abc import AsyncGenerator, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -143,7 +143,7 @@ class RssProvider(NetworkProvider):
             raise ValueError(f"interval_seconds must be at least {MIN_INTERVAL:g}")
         return {"url": str(checked), "interval_seconds": float(interval)}
 
-    async def stream(self, config: Mapping[str, Any], cursor: str) -> AsyncIterator[Fetched]:
+    async def stream(self, config: Mapping[str, Any], cursor: str) -> AsyncGenerator[Fetched, None]:
         """Poll forever. A rate limit waits as long as the publisher asks (bounded);
         other failures end the stream with their error, the cursor untouched, for the
         runner to record and retry later."""

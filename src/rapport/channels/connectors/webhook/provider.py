@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import secrets
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncGenerator, Mapping
 from typing import Any
 
 from rapport.channels.registry import Fetched
@@ -30,7 +30,7 @@ class WebhookProvider:
             "mapping": {"posts": mapping.posts, "fields": dict(mapping.fields)},
         }
 
-    async def stream(self, config: Mapping[str, Any], cursor: str) -> AsyncIterator[Fetched]:
+    async def stream(self, config: Mapping[str, Any], cursor: str) -> AsyncGenerator[Fetched, None]:
         self.validate(config)
         await asyncio.Event().wait()  # pushed, never polled: wait to be cancelled
         yield Fetched([], cursor)  # pragma: no cover - unreachable; makes this a generator

@@ -12,7 +12,7 @@ catch-up and the stream overlap) is dropped."""
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncGenerator, Mapping
 from functools import partial
 from typing import Any
 
@@ -75,7 +75,7 @@ class XProvider(NetworkProvider):
             "rule_tag": str(config.get("rule_tag") or "rapport")[:128],
         }
 
-    async def stream(self, config: Mapping[str, Any], cursor: str) -> AsyncIterator[Fetched]:
+    async def stream(self, config: Mapping[str, Any], cursor: str) -> AsyncGenerator[Fetched, None]:
         settings = self.validate(config)
         state = load_cursor(cursor, self.network)
         async with XClient.open(settings, self.policy, self._sleep) as client:
@@ -91,7 +91,7 @@ class XProvider(NetworkProvider):
 
     async def _catch_up(
         self, client: XClient, query: str, state: dict[str, Any]
-    ) -> AsyncIterator[Fetched]:
+    ) -> AsyncGenerator[Fetched, None]:
         """Recent search from the cursor until nothing newer remains; the first time,
         the newest page only."""
         while True:
@@ -119,7 +119,7 @@ class XProvider(NetworkProvider):
 
     async def _follow_stream(
         self, client: XClient, settings: dict[str, Any], state: dict[str, Any]
-    ) -> AsyncIterator[Fetched]:
+    ) -> AsyncGenerator[Fetched, None]:
         rule = partial(client.ensure_rule, settings["query"], settings["rule_tag"])
         rule_id = await patiently(rule, self._sleep)
         backoff = Backoff(self._sleep)
