@@ -17,6 +17,8 @@ from rapport.listening.spikes import (
     detect_spikes,
     expected_counts,
     group_alerts,
+)
+from rapport.listening.tails import (
     log_beta_binomial_tail,
     log_binomial_tail,
     log_negative_binomial_tail,
