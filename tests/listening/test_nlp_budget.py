@@ -45,6 +45,14 @@ def test_the_budget_embeds_the_least_sure_posts_first() -> None:
     assert [p.sentiment for p in out] == ["neutral", "positive", "neutral", "positive"]
 
 
+def test_posts_the_fast_heads_are_sure_of_keep_their_answer_whatever_the_budget() -> None:
+    model = Model()
+    nlp = ModelNlp(classifier=model, budget=EmbeddingBudget(share=1.0, burst=10.0))  # type: ignore[arg-type]
+    out = nlp.classify(["a long sure text here", "sure, six", "hm"], workspace_id=1)
+    assert model.embedded == ["hm"]  # 0.2 sure; the others 0.9 and above 0.6
+    assert [p.sentiment for p in out] == ["neutral", "neutral", "positive"]
+
+
 def test_without_a_budget_every_post_gets_the_embedding_model() -> None:
     model = Model()
     out = ModelNlp(classifier=model).classify(["a", "b"], workspace_id=1)  # type: ignore[arg-type]
