@@ -33,3 +33,12 @@ def chromium() -> Iterator[Browser]:
 def desktop_page() -> Iterator[Page]:
     with chromium() as browser:
         yield browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
+
+
+def sign_in(page: Page, base: str, email: str, password: str, *, lands_on: str) -> None:
+    """The login form filled as a person does; waits for the page it lands on."""
+    page.goto(f"{base}/login/")
+    page.fill("#id_username", email)
+    page.fill("#id_password", password)
+    page.click("button[type=submit]")
+    page.wait_for_url(lands_on)

@@ -11,7 +11,7 @@ import pytest
 from playwright.sync_api import Dialog, Page
 
 from rapport.tracking.actions import do_create_source
-from tests.browser import desktop_page
+from tests.browser import desktop_page, sign_in
 from tests.factories import PASSWORD, World
 from tests.tracking import event_rows as rows
 from tests.web.test_browser import ConsoleErrors
@@ -43,11 +43,9 @@ def test_debugger_shows_new_events_live_and_runs_no_hostile_script(
     page.on("dialog", dismiss)
 
     base = live_server.url
-    page.goto(f"{base}/login/")
-    page.fill("#id_username", world.owner.user.email)
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{base}/w/{world.workspace.slug}/")
+    sign_in(
+        page, base, world.owner.user.email, PASSWORD, lands_on=f"{base}/w/{world.workspace.slug}/"
+    )
     page.goto(f"{base}/w/{world.workspace.slug}/settings/sources/{shop.pk}/events/")
     assert page.locator("h1").first.inner_text() == "Live events"
     assert page.locator("[data-live-status]").inner_text() == "Live"

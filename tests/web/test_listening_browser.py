@@ -17,7 +17,7 @@ from rapport.contacts.actions.people import do_create_contact
 from rapport.contacts.resolution import Claim
 from rapport.listening.actions import do_create_listening_source
 from rapport.listening.models import Post, Topic
-from tests.browser import desktop_page
+from tests.browser import desktop_page, sign_in
 from tests.factories import PASSWORD, World
 from tests.web.listening_live import Listening, use_recording
 from tests.web.test_browser import ConsoleErrors
@@ -61,11 +61,9 @@ def test_topic_then_live_mentions_filter_correct_and_link(
     page.on("dialog", dismiss)
     base = live_server.url
     listen = f"{base}/w/{world.workspace.slug}/listen/"
-    page.goto(f"{base}/login/")
-    page.fill("#id_username", world.owner.user.email)
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{base}/w/{world.workspace.slug}/")
+    sign_in(
+        page, base, world.owner.user.email, PASSWORD, lands_on=f"{base}/w/{world.workspace.slug}/"
+    )
 
     # The editor checks the query as it is typed and points at the problem.
     page.goto(f"{listen}topics/new/")

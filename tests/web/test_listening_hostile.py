@@ -46,7 +46,7 @@ from rapport.listening.models import Alert, ListeningSource, Post, SourceState, 
 from rapport.listening.runner import redact
 from rapport.listening.store import store
 from rapport.listening.topics_index import TopicIndex
-from tests.browser import desktop_page
+from tests.browser import desktop_page, sign_in
 from tests.factories import PASSWORD, World
 from tests.listening.conftest import RuleNlp
 from tests.web.test_browser import ConsoleErrors
@@ -325,11 +325,9 @@ def test_hostile_posts_from_every_network_stay_text_on_every_listen_page(
     watch = Watch(page)
     base = live_server.url
     listen = f"{base}/w/{world.workspace.slug}/listen/"
-    page.goto(f"{base}/login/")
-    page.fill("#id_username", world.owner.user.email)
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{base}/w/{world.workspace.slug}/")
+    sign_in(
+        page, base, world.owner.user.email, PASSWORD, lands_on=f"{base}/w/{world.workspace.slug}/"
+    )
 
     # The mention stream: every post, its author, its title.
     page.goto(listen)

@@ -20,7 +20,7 @@ from rapport.channels.connectors.jsonl.provider import dump_cursor as jsonl_curs
 from rapport.channels.connectors.replay.provider import dump_cursor as replay_cursor
 from rapport.listening.actions import do_create_listening_source, do_create_topic
 from rapport.listening.models import ListeningSource
-from tests.browser import desktop_page
+from tests.browser import desktop_page, sign_in
 from tests.factories import PASSWORD, World
 from tests.web.listening_live import Listening, use_recording
 from tests.web.test_browser import ConsoleErrors
@@ -85,11 +85,9 @@ def test_dashboard_charts_and_source_status_after_a_run(
     console = ConsoleErrors(page)
     base = live_server.url
     listen = f"{base}/w/{world.workspace.slug}/listen/"
-    page.goto(f"{base}/login/")
-    page.fill("#id_username", world.owner.user.email)
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{base}/w/{world.workspace.slug}/")
+    sign_in(
+        page, base, world.owner.user.email, PASSWORD, lands_on=f"{base}/w/{world.workspace.slug}/"
+    )
 
     # The dashboard: volume stacked by sentiment, a sparkline, share of voice.
     page.goto(f"{listen}topics/{brand.pk}/")
