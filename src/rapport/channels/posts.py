@@ -11,7 +11,10 @@ from datetime import datetime
 from typing import Any
 
 
-@dataclass(frozen=True, slots=True)
+# Not frozen: a frozen dataclass sets each field through object.__setattr__, which made
+# building the two objects a third of parsing a Jetstream event (2,000 a second). Nothing
+# changes a post after its parser built it; dataclasses.replace makes the changed copies.
+@dataclass(slots=True)
 class Author:
     """Who wrote it, as the network shows them. ``handle`` is the network's stable
     name for the account (``alice.bsky.social``, ``@alice@mastodon.social``,
@@ -26,7 +29,7 @@ class Author:
     avatar_url: str = ""
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class RawPost:
     """One post, comment or article from a source."""
 
