@@ -5,9 +5,8 @@ record is a post; everything else still moves the cursor (``time_us``)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 import orjson
 
@@ -25,10 +24,9 @@ class JetstreamPayloadError(ValueError):
     """A message that is not a Jetstream event (the stream skips it and says so)."""
 
 
-@dataclass(frozen=True, slots=True)
-class Event:
+class Event(NamedTuple):
     """What the stream needs from any event: where it is in time, and the post if it
-    is one."""
+    is one. A tuple: built for every event of the firehose."""
 
     time_us: int
     post: RawPost | None
