@@ -11,13 +11,14 @@ import asyncio
 import logging
 import threading
 from collections.abc import Callable, Mapping
-from contextlib import aclosing
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import aclosing, suppress
 from dataclasses import dataclass
 from datetime import timedelta
 from functools import partial
 from typing import Any
 
-from django.db import close_old_connections
+from django.db import DatabaseError, connection
 from django.utils import timezone
 
 from rapport.channels.http import RateLimited
@@ -67,30 +68,34 @@ class Runner:
         self.selection = selection or Selection()
         self.index = TopicIndex()
         self._tasks: dict[int, asyncio.Task[None]] = {}
+        self._db = _Database()
 
     async def run(self, *, until: Callable[[], bool] = lambda: False) -> None:
-        await _db(self.index.refresh)
-        refresher = asyncio.create_task(self._refresh_topics())
         try:
-            while not until():
-                await self._start_new_sources()
-                await asyncio.sleep(SOURCE_RESCAN)
+            await self._db(self.index.refresh)
+            refresher = asyncio.create_task(self._refresh_topics())
+            try:
+                while not until():
+                    await self._start_new_sources()
+                    await asyncio.sleep(SOURCE_RESCAN)
+            finally:
+                refresher.cancel()
+                for task in self._tasks.values():
+                    task.cancel()
+                await asyncio.gather(refresher, *self._tasks.values(), return_exceptions=True)
         finally:
-            refresher.cancel()
-            for task in self._tasks.values():
-                task.cancel()
-            await asyncio.gather(refresher, *self._tasks.values(), return_exceptions=True)
+            await asyncio.get_running_loop().run_in_executor(None, self._db.close)
 
     async def _refresh_topics(self) -> None:
         while True:
             try:
-                await _db(self.index.refresh)
+                await self._db(self.index.refresh)
             except Exception:
                 logger.exception("listen: reading topics failed; keeping the last ones")
             await asyncio.sleep(TOPIC_REFRESH)
 
     async def _start_new_sources(self) -> None:
-        enabled = await _db(lambda: list(ListeningSource.unscoped.filter(enabled=True)))
+        enabled = await self._db(lambda: list(ListeningSource.unscoped.filter(enabled=True)))
         wanted = {s.pk for s in enabled if self.selection.wants(s)}
         for pk in wanted - set(self._tasks):
             self._tasks[pk] = asyncio.create_task(self._run_source(pk), name=f"source-{pk}")
@@ -100,7 +105,7 @@ class Runner:
     async def _run_source(self, source_id: int) -> None:
         failures = 0
         while True:
-            source = await _db(lambda: ListeningSource.unscoped.filter(pk=source_id).first())
+            source = await self._db(lambda: ListeningSource.unscoped.filter(pk=source_id).first())
             if source is None or not source.enabled:
                 return
             try:
@@ -110,7 +115,7 @@ class Runner:
                 stream = provider(source.network).stream(source.config, source.cursor)
                 async with aclosing(stream):
                     async for fetched in stream:
-                        report: StoreReport = await _db(
+                        report: StoreReport = await self._db(
                             partial(store, source, fetched, self.index, self.nlp)
                         )
                         source.cursor = fetched.cursor  # the stored copy; the next store reads it
@@ -124,7 +129,9 @@ class Runner:
             except RateLimited as exc:
                 wait = max(1.0, float(exc.retry_after_seconds))
                 note = f"Rate-limited by the network; retrying in {wait:.0f} s"
-                await _db(partial(_mark, source_id, SourceState.RATE_LIMITED, note, until=wait))
+                await self._db(
+                    partial(_mark, source_id, SourceState.RATE_LIMITED, note, until=wait)
+                )
                 await asyncio.sleep(wait)
             except Exception as exc:
                 failures += 1
@@ -132,7 +139,7 @@ class Runner:
                 message = redact(f"{type(exc).__name__}: {exc}", source.config)
                 logger.warning("listen: %s failed (%s); retrying in %.0f s", source.name,
                                message, wait)  # fmt: skip
-                await _db(partial(_mark, source_id, SourceState.ERROR, message))
+                await self._db(partial(_mark, source_id, SourceState.ERROR, message))
                 await asyncio.sleep(wait)
 
 
@@ -144,15 +151,43 @@ def _mark(source_id: int, state: str, message: str, *, until: float | None = Non
     ListeningSource.unscoped.filter(pk=source_id).update(**fields)
 
 
-async def _db(fn: Callable[[], Any]) -> Any:
-    def call() -> Any:
-        close_old_connections()
-        try:
-            return fn()
-        finally:
-            close_old_connections()
+class _Database:
+    """The runner's database work on a few threads of its own, each keeping its
+    connection from one call to the next: closing it after every call (as a web request
+    does) cost a new connection for each store step and each topic check, four a second,
+    and on PostgreSQL a server process each. A connection that failed is closed, so the
+    next call on that thread opens a fresh one; ``close`` closes them all at the end."""
 
-    return await asyncio.to_thread(call)
+    THREADS = 4
+
+    def __init__(self) -> None:
+        self._pool = ThreadPoolExecutor(self.THREADS, thread_name_prefix="listen-db")
+
+    async def __call__(self, fn: Callable[[], Any]) -> Any:
+        def call() -> Any:
+            try:
+                return fn()
+            except DatabaseError:
+                connection.close()
+                raise
+
+        return await asyncio.get_running_loop().run_in_executor(self._pool, call)
+
+    def close(self) -> None:
+        # Connections belong to their threads: one closing task per thread, each held
+        # at the barrier until all have started, so no thread takes two.
+        barrier = threading.Barrier(self.THREADS)
+
+        def close_mine() -> None:
+            connection.close()
+            # A thread still finishing a long step may not come in time: its connection
+            # then goes with the thread.
+            with suppress(threading.BrokenBarrierError):
+                barrier.wait(timeout=30)
+
+        for closing in [self._pool.submit(close_mine) for _ in range(self.THREADS)]:
+            closing.result()
+        self._pool.shutdown()
 
 
 def listen_in_thread(nlp: Nlp) -> tuple[threading.Thread, threading.Event]:
