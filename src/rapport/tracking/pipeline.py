@@ -25,6 +25,7 @@ from typing import Any
 import orjson
 from django.conf import settings
 from django.db import connection, transaction
+from django.utils import timezone
 
 from rapport.contacts.behaviour import (
     existing_identities,
@@ -206,6 +207,33 @@ def _holder(claims: Sequence[Claim], owner: Owner) -> tuple[int | None, int | No
     return None, None
 
 
+def _commit_without_waiting() -> None:
+    """PostgreSQL: this transaction's commit does not wait for its WAL to reach the
+    disk (``synchronous_commit = off``, for this transaction only). A batch's writes,
+    the cursor's move and the trim of the log rows it processed commit together, as
+    one transaction; a server crash can lose only the last such transactions (under a
+    second of them), and then loses them whole: the cursor is back where it was and
+    the log rows are still there, so those events are processed again, from the log,
+    exactly once. The log itself keeps synchronous commits (an accepted event is on
+    disk before the 2xx), and any later synchronous commit, an ingest append among
+    them, flushes this one too (the WAL is one sequence). A log in a file of its own
+    is trimmed only after such a commit (``_flush_commits``). What a lost batch told
+    the outside world after its commit (``on_commit`` work) is told again when it is
+    redone."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL synchronous_commit = off")
+
+
+def _flush_commits() -> None:
+    """PostgreSQL: every batch committed so far on disk, before a log file of its own
+    forgets their requests: a synchronous commit that writes something (the cursor's
+    time) waits for the WAL up to it, which holds the earlier commits."""
+    if connection.vendor == "postgresql":
+        with transaction.atomic():
+            IngestCursor.objects.filter(name=CURSOR).update(updated_at=timezone.now())
+
+
 def _checkpoint_less() -> None:
     """Set on the worker's connection at each batch (one cheap statement), so a new
     connection after an error gets it too."""
@@ -237,6 +265,7 @@ class Pipeline:
         # No cyclic collection while a batch makes its hundreds of thousands of
         # short-lived records: it found nothing to free and cost a tenth of the time.
         with gc_paused(), server_binding(), transaction.atomic():
+            _commit_without_waiting()
             cursor, _ = IngestCursor.objects.select_for_update().get_or_create(name=CURSOR)
             limit = rows_per_batch or settings.RAPPORT_INGEST.get("PIPELINE_ROWS", ROWS_PER_BATCH)
             rows = _cut(self.log.read(cursor.position, limit))
@@ -249,6 +278,7 @@ class Pipeline:
             if self._shared_log:
                 self.log.trim(cursor.position)
         if not self._shared_log and cursor.position // TRIM_EVERY != start // TRIM_EVERY:
+            _flush_commits()
             self.log.trim(cursor.position)  # its own file: trimmed now and then, after commit
         return report
 
