@@ -161,10 +161,14 @@ def fetch(sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
 
 
 def datetime_column(column: str) -> str:
-    """A datetime column for ``fetch``, to be read with ``read_datetime``. SQLite's
-    are selected as their text (naive UTC): the driver's converter would make a naive
-    datetime that then costs more to make aware (``replace``) than to parse."""
-    return f"CAST({column} AS TEXT)" if connection.vendor == "sqlite" else column
+    """A datetime column for ``fetch``, to be read with ``read_datetime``: selected as
+    naive UTC text. SQLite's driver would make a naive datetime that then costs more
+    to make aware (``replace``) than to parse; PostgreSQL's timestamps go through
+    Django's loader, written in Python (a third of reading a session row)."""
+    if connection.vendor == "sqlite":
+        return f"CAST({column} AS TEXT)"
+    # to_char, not ::text: the same text whatever the session's DateStyle.
+    return f"to_char({column} AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS.US')"
 
 
 def read_datetime(value: str | datetime) -> datetime:
