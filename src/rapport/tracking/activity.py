@@ -98,6 +98,7 @@ def apply(workspace_id: int, deltas: dict[int, Delta]) -> None:
         ["contact", "workspace", "usage_dropping", *_FIELDS],
         [_counts_row(workspace_id, cid, d) for cid, d in counts.items()],
         combine=_COMBINE,
+        binary=True,
     )
     _merge(workspace_id, {cid: d for cid, d in deltas.items() if cid not in counts})
 

@@ -392,7 +392,7 @@ class Pipeline:
                 strict=True,
             )
         ]  # fmt: skip
-        insert_rows(TrackedEvent, _EVENT_FIELDS, list(map(_event_values, rows)))
+        insert_rows(TrackedEvent, _EVENT_FIELDS, list(map(_event_values, rows)), binary=True)
         self._activity(workspace_id, items, rows, assigned.started)
         return rows
 

@@ -131,7 +131,7 @@ def assign(workspace_id: int, visits: list[Visit]) -> Assigned:
             out[n] = current
     for session, pk in zip(started, reserve_ids(Session, len(started)), strict=True):
         session.pk = pk
-    insert_rows(Session, _FIELDS, [[getattr(s, f) for f in _COLUMNS] for s in started])
+    insert_rows(Session, _FIELDS, [[getattr(s, f) for f in _COLUMNS] for s in started], binary=True)
     _save_continued(touched, stored)
     return Assigned([s for s in out if s is not None], started)
 
@@ -149,12 +149,14 @@ def _save_continued(sessions: dict[int, Open], stored: dict[int, int | None]) ->
         counters,
         [[s.pk, s.last_at, s.events, s.page_views] for s in same],
         combine=_CONTINUED,
+        binary=True,
     )
     update_rows(
         Session,
         [*counters, "contact"],
         [[s.pk, s.last_at, s.events, s.page_views, s.contact_id] for s in other],
         combine=_CONTINUED,
+        binary=True,
     )
 
 
