@@ -1,7 +1,8 @@
 """The tracking pipeline: events processed per second (contacts resolved, sessions,
-events stored, activity and commerce updated), beside the obvious way (each event on
-its own: ``contacts.facade.observe`` and an ORM insert); and the worker's memory over
-a long run (``BENCH_PIPELINE_EVENTS``, 10 million by default), sampled from
+events stored, activity and commerce updated) for a shop's mix and for the single
+track events the lag run sends, beside the obvious way (each event on its own:
+``contacts.facade.observe`` and an ORM insert); and the worker's memory over a long
+run (``BENCH_PIPELINE_EVENTS``, 10 million by default, 0 to skip it), sampled from
 /proc while a feeder keeps the log ahead of it.
 """
 
@@ -12,10 +13,11 @@ import random
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import orjson
-from django.db import transaction
+from django.db import connection, transaction
 
 from rapport.contacts.facade import observe
 from rapport.contacts.resolution import Claim
@@ -135,6 +137,68 @@ def _throughput() -> dict[str, Any]:
     }
 
 
+def _single_track(n: int, prefix: str) -> bytes:
+    """One /v1/track body as the lag run's wrk script writes it (bench/ingest/load.py)."""
+    return orjson.dumps({
+        "type": "track", "userId": f"u{n % 5000}", "event": "Product Viewed",
+        "messageId": f"{prefix}-{n}",
+        "properties": {"product_id": f"p{n % 50}", "price": 12.5, "currency": "EUR"},
+        "context": {"page": {"path": f"/p/{n % 50}"}, "userAgent": WRK_UA, "ip": "81.2.69.160"},
+    })  # fmt: skip
+
+
+WRK_UA = ("Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) "
+          "Chrome/131.0 Safari/537.36")  # fmt: skip
+
+
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU of a process on this machine, from /proc."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _singles() -> dict[str, Any]:
+    """Single track events of 5,000 customers, one request each, as the lag run sends
+    them, processed from the log; with the CPU time the worker and (on PostgreSQL on
+    this machine) its database server process spent per event: on a shared machine
+    those move less than the rate does."""
+    source = _source("Singles")
+    reset_log()
+    IngestCursor.objects.update_or_create(name="pipeline", defaults={"position": 0})
+    log = open_bench_log()
+    for first in range(0, EVENTS, 5000):
+        log.append([
+            InboundRecord(source.workspace_id, source.pk, time.time(), "track", "81.2.69.160",
+                          "wrk", _single_track(n, "s"))
+            for n in range(first, min(EVENTS, first + 5000))
+        ])  # fmt: skip
+    worker = Pipeline(log)
+    server_pid = None
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_backend_pid()")
+            server_pid = int(cursor.fetchone()[0])
+        if not Path(f"/proc/{server_pid}/stat").exists():
+            server_pid = None  # a server elsewhere
+    server_before = _cpu_seconds(server_pid) if server_pid else 0.0
+    cpu_before, start = time.process_time(), time.perf_counter()
+    stored = 0
+    while (report := worker.process_batch()).requests:
+        stored += report.stored
+    seconds = time.perf_counter() - start
+    result: dict[str, Any] = {
+        "mode": "pipeline, single track events (the lag run's), from the log",
+        "events": stored,
+        "events_per_s": round(stored / seconds),
+        "seconds": round(seconds, 1),
+        "worker_cpu_us_per_event": round(1e6 * (time.process_time() - cpu_before) / stored, 1),
+    }
+    if server_pid:
+        server = _cpu_seconds(server_pid) - server_before
+        result["server_cpu_us_per_event"] = round(1e6 * server / stored, 1)
+    return result
+
+
 def _naive() -> dict[str, Any]:
     """Each event on its own: resolve, insert, commit."""
     source = _source("Naive")
@@ -222,5 +286,7 @@ def _memory() -> dict[str, Any]:
 
 def run() -> Iterator[dict[str, Any]]:
     yield _throughput()
+    yield _singles()
     yield _naive()
-    yield _memory()
+    if LONG_EVENTS > 0:  # BENCH_PIPELINE_EVENTS=0 skips the long run
+        yield _memory()
