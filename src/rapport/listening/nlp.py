@@ -98,9 +98,11 @@ class ModelNlp:
         chosen = unsure[:affordable]
         if not chosen:
             return out
-        started = time.process_time()
+        # This thread's CPU only: the listener's other threads (its event loop, other
+        # sources' steps) run meanwhile and are not the embedding's cost.
+        started = time.thread_time()
         better = model.classify([texts[n] for n in chosen])
-        self.budget.spend(time.process_time() - started, len(chosen))
+        self.budget.spend(time.thread_time() - started, len(chosen))
         for n, prediction in zip(chosen, better, strict=True):
             out[n] = prediction
         return out
