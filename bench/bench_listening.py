@@ -48,6 +48,7 @@ from rapport.listening.topics_index import TopicIndex
 
 from .bench_matcher import LANGS, VOCAB, _brands, make_topic
 from .jetstream_feed import serve_file
+from .timing import machine_speed
 
 RATE = 2_000  # Jetstream's order of magnitude for posts and other commits
 SECONDS = int(os.environ.get("BENCH_LISTEN_SECONDS", "40"))
@@ -149,6 +150,7 @@ def _through_listen(brand: Workspace, messages: list[bytes]) -> dict[str, Any]:
             server.kill()
     posts = Post.objects.for_workspace(brand).filter(source=source)
     return {
+        "python_loop_ns": machine_speed(),  # this machine's speed at the time of the run
         "mode": "Jetstream-sized stream through rapport listen (WebSocket, runner, provider), "
         "NLP on matches within the embedding budget",
         "events": len(messages),
