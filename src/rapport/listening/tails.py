@@ -56,14 +56,20 @@ def _geometric_like_sum(start: int, ratio: _Ratio) -> float:
     return total
 
 
-def log_binomial_tail(k: int, n: int, p: float) -> float:
-    """``log P(X >= k)`` for X ~ Binomial(n, p)."""
-    if k <= 0:
+def _trivial_tail(k: int, n: int, p: float) -> float | None:
+    """The log tail where no sum is needed: certain (k <= 0, or every trial succeeds),
+    impossible (more successes than trials, or none can succeed); None otherwise."""
+    if k <= 0 or (p >= 1.0 and k <= n):
         return 0.0
     if k > n or p <= 0.0:
         return -math.inf
-    if p >= 1.0:
-        return 0.0
+    return None
+
+
+def log_binomial_tail(k: int, n: int, p: float) -> float:
+    """``log P(X >= k)`` for X ~ Binomial(n, p)."""
+    if (edge := _trivial_tail(k, n, p)) is not None:
+        return edge
     log_term = (
         math.lgamma(n + 1)
         - math.lgamma(k + 1)
@@ -87,12 +93,8 @@ def log_beta_binomial_tail(k: int, n: int, p: float, concentration: float) -> fl
     the plain binomial."""
     if math.isinf(concentration):
         return log_binomial_tail(k, n, p)
-    if k <= 0:
-        return 0.0
-    if k > n or p <= 0.0:
-        return -math.inf
-    if p >= 1.0:
-        return 0.0
+    if (edge := _trivial_tail(k, n, p)) is not None:
+        return edge
     a, b = p * concentration, (1.0 - p) * concentration
     log_term = (
         math.lgamma(n + 1) - math.lgamma(k + 1) - math.lgamma(n - k + 1)
